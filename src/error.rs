@@ -1,0 +1,367 @@
+//! The crate's one error type.
+//!
+//! Every fallible function in paycrypt returns [`Error`]. No variant carries secret bytes: what an error
+//! holds is lengths, algorithm names, modes and the side of a re-encryption it concerns, nothing read from
+//! a key or a plaintext. Every decryption failure is the single variant [`Error::Decryption`].
+//!
+//! The variants are shaped so the wire layer can map each one onto one of AWS's error kinds
+//! ([`Error::aws_kind`]): `ValidationException` (with the member it concerns, [`Problem::member`]),
+//! `AccessDeniedException`, `ResourceNotFoundException` and `InternalServerException`.
+
+use core::fmt;
+
+use crate::key::{KeyAlgorithm, SymmetricAlgorithm};
+use crate::symmetric::Mode;
+
+/// The side of a re-encryption (or of EncryptData / DecryptData) an error concerns.
+///
+/// `DecryptData` uses the incoming side's rules, `EncryptData` the outgoing side's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The incoming key and attributes: the ciphertext is decrypted here.
+    Incoming,
+    /// The outgoing key and attributes: the plaintext is encrypted here.
+    Outgoing,
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::Incoming => "incoming",
+            Side::Outgoing => "outgoing",
+        })
+    }
+}
+
+/// The AWS error kinds ("exception" names) an [`Error`] maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AwsErrorKind {
+    /// `ValidationException`: the request (or the key it names) does not satisfy a rule.
+    Validation,
+    /// `AccessDeniedException`: the key's modes of use forbid the operation.
+    AccessDenied,
+    /// `ResourceNotFoundException`: no key has the identifier or alias.
+    ResourceNotFound,
+    /// `InternalServerException`: the library could not complete the request (e.g. the RNG failed).
+    InternalServer,
+}
+
+impl AwsErrorKind {
+    /// The AWS error name, e.g. `ValidationException`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AwsErrorKind::Validation => "ValidationException",
+            AwsErrorKind::AccessDenied => "AccessDeniedException",
+            AwsErrorKind::ResourceNotFound => "ResourceNotFoundException",
+            AwsErrorKind::InternalServer => "InternalServerException",
+        }
+    }
+}
+
+/// The request member a validation [`Problem`] concerns (the last part of a ValidationException path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Member {
+    /// The key identifier of the side.
+    KeyIdentifier,
+    /// The ciphertext (incoming) or the data to encrypt (outgoing).
+    Data,
+    /// The encryption attributes as a whole (e.g. the wrong kind for the key).
+    Attributes,
+    /// `Mode`.
+    Mode,
+    /// `InitializationVector`.
+    InitializationVector,
+    /// `PaddingType`.
+    PaddingType,
+    /// `Dukpt.KeySerialNumber`.
+    KeySerialNumber,
+    /// `Dukpt.DukptKeyDerivationType`.
+    DukptKeyDerivationType,
+    /// `Dukpt.DukptKeyVariant`.
+    DukptKeyVariant,
+    /// Key material (a key-store document or a key constructor).
+    KeyMaterial,
+}
+
+/// What exactly is invalid, for [`Error::Invalid`].
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Problem {
+    /// Key material of the wrong length for its algorithm.
+    KeyLength {
+        /// The algorithm the material was given for.
+        algorithm: KeyAlgorithm,
+        /// The length given, in bytes.
+        actual: usize,
+    },
+    /// A TDES key whose parts collapse to single DES (K1 = K2, or K2 = K3), refused by the key store.
+    WeakTdesKey,
+    /// Key material that cannot be parsed (bad hex, bad PEM/DER, or an RSA key of another size than declared).
+    KeyEncoding,
+    /// An RSA key smaller than 2048 bits or of a size AWS does not define.
+    RsaKeySize {
+        /// The modulus size in bits.
+        bits: usize,
+    },
+    /// An IV whose length is not the block size of the cipher that uses it.
+    IvLength {
+        /// The block size of the cipher, in bytes.
+        expected: usize,
+        /// The IV's length, in bytes.
+        actual: usize,
+    },
+    /// An IV was given with ECB, which uses none.
+    IvWithEcb,
+    /// A mode that is not valid for the key (e.g. `CFB128` with TDES, or a DUKPT mode other than ECB/CBC).
+    ModeNotSupported {
+        /// The mode asked for.
+        mode: Mode,
+        /// The algorithm of the key that would use it.
+        algorithm: SymmetricAlgorithm,
+    },
+    /// Data whose length is not a non-zero multiple of the cipher's block size.
+    DataLength {
+        /// The block size the length must be a multiple of.
+        block_size: usize,
+        /// The length given, in bytes.
+        actual: usize,
+    },
+    /// Data longer than the operation allows (or than the caller's buffer holds).
+    DataTooLong {
+        /// The maximum, in bytes.
+        max: usize,
+        /// The length given, in bytes.
+        actual: usize,
+    },
+    /// A plaintext too long for the RSA key and padding.
+    PlaintextTooLong {
+        /// The maximum for this key size and padding, in bytes.
+        max: usize,
+        /// The length given, in bytes.
+        actual: usize,
+    },
+    /// A string that is not hexadecimal, or has an odd number of digits.
+    Hex,
+    /// A key serial number of the wrong length for the BDK.
+    KsnLength {
+        /// Hex digits given.
+        hex_digits: usize,
+    },
+    /// A key serial number whose transaction counter is zero.
+    KsnCounterZero,
+    /// A DUKPT derivation type stronger than the BDK, or not allowed for the BDK.
+    DerivationType {
+        /// The working-key type asked for.
+        requested: SymmetricAlgorithm,
+        /// The BDK's algorithm.
+        bdk: SymmetricAlgorithm,
+    },
+    /// A padding type given where it does not apply, or one that is not defined.
+    PaddingType,
+    /// The key's usage does not allow this operation.
+    KeyUsage,
+    /// The attributes' kind (Symmetric, Asymmetric, Dukpt) does not fit the key's algorithm or class.
+    AttributesForKey,
+    /// The key is disabled or not in state `CREATE_COMPLETE`.
+    KeyNotUsable,
+    /// The policy refuses this pairing of incoming and outgoing sides (strict AWS-compatibility mode).
+    PolicyRefused,
+    /// A key identifier that does not have the shape of a key ARN, alias ARN or `alias/name`.
+    KeyIdentifier,
+}
+
+impl Problem {
+    /// The request member this problem concerns.
+    pub const fn member(&self) -> Member {
+        match self {
+            Problem::KeyLength { .. }
+            | Problem::WeakTdesKey
+            | Problem::KeyEncoding
+            | Problem::RsaKeySize { .. } => Member::KeyMaterial,
+            Problem::IvLength { .. } | Problem::IvWithEcb => Member::InitializationVector,
+            Problem::ModeNotSupported { .. } => Member::Mode,
+            Problem::DataLength { .. }
+            | Problem::DataTooLong { .. }
+            | Problem::PlaintextTooLong { .. }
+            | Problem::Hex => Member::Data,
+            Problem::KsnLength { .. } | Problem::KsnCounterZero => Member::KeySerialNumber,
+            Problem::DerivationType { .. } => Member::DukptKeyDerivationType,
+            Problem::PaddingType => Member::PaddingType,
+            Problem::KeyUsage
+            | Problem::KeyNotUsable
+            | Problem::KeyIdentifier
+            | Problem::AttributesForKey => Member::KeyIdentifier,
+            Problem::PolicyRefused => Member::Attributes,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::KeyLength { algorithm, actual } => write!(
+                f,
+                "key material of {actual} bytes does not fit {algorithm} ({} bytes)",
+                algorithm.key_len()
+            ),
+            Problem::WeakTdesKey => {
+                f.write_str("TDES key collapses to single DES (K1 = K2 or K2 = K3)")
+            }
+            Problem::KeyEncoding => f.write_str("key material cannot be parsed"),
+            Problem::RsaKeySize { bits } => write!(
+                f,
+                "RSA key of {bits} bits is not allowed (2048, 3072 or 4096 only)"
+            ),
+            Problem::IvLength { expected, actual } => write!(
+                f,
+                "InitializationVector must be {expected} bytes ({} hex) for this key, got {actual} bytes",
+                expected * 2
+            ),
+            Problem::IvWithEcb => f.write_str("InitializationVector is not allowed with ECB"),
+            Problem::ModeNotSupported { mode, algorithm } => {
+                write!(f, "mode {mode} is not valid for a {algorithm} key")
+            }
+            Problem::DataLength { block_size, actual } => write!(
+                f,
+                "data length {actual} bytes is not a non-zero multiple of the {block_size}-byte block size"
+            ),
+            Problem::DataTooLong { max, actual } => {
+                write!(f, "data of {actual} bytes is longer than the {max} allowed")
+            }
+            Problem::PlaintextTooLong { max, actual } => write!(
+                f,
+                "plaintext of {actual} bytes is longer than the {max} bytes this RSA key and padding allow"
+            ),
+            Problem::Hex => f.write_str("value is not an even-length hexadecimal string"),
+            Problem::KsnLength { hex_digits } => write!(
+                f,
+                "KeySerialNumber of {hex_digits} hex digits does not fit the BDK (TDES: 16 or 20, AES: 24)"
+            ),
+            Problem::KsnCounterZero => {
+                f.write_str("KeySerialNumber has a transaction counter of zero")
+            }
+            Problem::DerivationType { requested, bdk } => write!(
+                f,
+                "DukptKeyDerivationType {requested} is not allowed with a {bdk} BDK"
+            ),
+            Problem::PaddingType => f.write_str("PaddingType does not apply here"),
+            Problem::KeyUsage => f.write_str("KeyUsages not allowed for this operation"),
+            Problem::AttributesForKey => {
+                f.write_str("encryption attributes do not fit the key's algorithm or class")
+            }
+            Problem::KeyNotUsable => f.write_str("key is disabled or not in state CREATE_COMPLETE"),
+            Problem::PolicyRefused => {
+                f.write_str("this combination of incoming and outgoing keys is refused by policy")
+            }
+            Problem::KeyIdentifier => {
+                f.write_str("key identifier is not a key ARN, alias ARN or alias name")
+            }
+        }
+    }
+}
+
+/// The error of every fallible paycrypt function.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// A value fails a rule (AWS `ValidationException`). `side` is set by the re-encryption layer; the
+    /// primitives leave it `None`.
+    Invalid {
+        /// The side of the operation, where there is one.
+        side: Option<Side>,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// The ciphertext could not be decrypted. Every decryption failure (padding, length, range) is this
+    /// one variant, so callers cannot tell failures apart (AWS `ValidationException`).
+    Decryption,
+    /// The key's modes of use forbid the operation (AWS `AccessDeniedException`).
+    AccessDenied {
+        /// The side whose key refused.
+        side: Side,
+    },
+    /// No key has that identifier or alias (AWS `ResourceNotFoundException`).
+    KeyNotFound {
+        /// The side whose identifier was not found.
+        side: Side,
+    },
+    /// The caller's output buffer is too small for the result.
+    BufferTooSmall {
+        /// The bytes needed.
+        needed: usize,
+    },
+    /// The random number generator failed (AWS `InternalServerException`).
+    Rng,
+}
+
+impl Error {
+    /// A validation error with no side.
+    pub(crate) const fn invalid(problem: Problem) -> Self {
+        Error::Invalid {
+            side: None,
+            problem,
+        }
+    }
+
+    /// Attribute this error to a side of an operation (kept if it already has one).
+    #[must_use]
+    pub fn on(self, on: Side) -> Self {
+        match self {
+            Error::Invalid {
+                side: None,
+                problem,
+            } => Error::Invalid {
+                side: Some(on),
+                problem,
+            },
+            other => other,
+        }
+    }
+
+    /// The AWS error kind this error maps to.
+    pub const fn aws_kind(&self) -> AwsErrorKind {
+        match self {
+            Error::Invalid { .. } | Error::Decryption | Error::BufferTooSmall { .. } => {
+                AwsErrorKind::Validation
+            }
+            Error::AccessDenied { .. } => AwsErrorKind::AccessDenied,
+            Error::KeyNotFound { .. } => AwsErrorKind::ResourceNotFound,
+            Error::Rng => AwsErrorKind::InternalServer,
+        }
+    }
+
+    /// The side this error concerns, if any.
+    pub const fn side(&self) -> Option<Side> {
+        match self {
+            Error::Invalid { side, .. } => *side,
+            Error::AccessDenied { side } | Error::KeyNotFound { side } => Some(*side),
+            Error::Decryption | Error::BufferTooSmall { .. } | Error::Rng => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid {
+                side: Some(side),
+                problem,
+            } => write!(f, "{side} side: {problem}"),
+            Error::Invalid {
+                side: None,
+                problem,
+            } => fmt::Display::fmt(problem, f),
+            Error::Decryption => f.write_str("decryption failed"),
+            Error::AccessDenied { side } => {
+                write!(f, "{side} key's modes of use do not allow this operation")
+            }
+            Error::KeyNotFound { side } => write!(f, "{side} key not found"),
+            Error::BufferTooSmall { needed } => {
+                write!(f, "output buffer too small: {needed} bytes needed")
+            }
+            Error::Rng => f.write_str("random number generator failed"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

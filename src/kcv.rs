@@ -1,0 +1,186 @@
+//! Key check values (KCV): a short, public fingerprint of a key.
+//!
+//! | algorithm | computation | default for |
+//! |---|---|---|
+//! | `ANSI_X9_24` | encrypt one zero block with the key (ECB), leftmost 3 bytes | TDES |
+//! | `CMAC` | CMAC of one zero block under the key, leftmost 3 bytes | AES |
+//! | `SHA_1` | SHA-1 of the DER `SubjectPublicKeyInfo`, leftmost 4 bytes (RSA; see the `rsa` module) | RSA |
+//!
+//! For AES the zero block is 16 bytes (AWS's definition); for TDES-CMAC, which AWS does not define, it is
+//! one 8-byte TDES block **(decision)**. `0123456789ABCDEFFEDCBA9876543210` (TDES) → `08D7B4`;
+//! `00112233445566778899AABBCCDDEEFF` (AES, CMAC) → `53E107`.
+
+use core::fmt;
+
+use cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, common::InnerInit};
+use cmac::Mac;
+use zeroize::ZeroizeOnDrop;
+
+use crate::key::{CipherFn, KeyAlgorithm, SymmetricAlgorithm, SymmetricKey};
+
+/// How a key check value is computed (AWS `KeyCheckValueAlgorithm`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KcvAlgorithm {
+    /// `ANSI_X9_24`: the key encrypts a zero block; 3 bytes.
+    AnsiX924,
+    /// `CMAC`: CMAC of a zero block; 3 bytes.
+    Cmac,
+    /// `SHA_1`: SHA-1 of the public key (RSA only); 4 bytes.
+    Sha1,
+}
+
+impl KcvAlgorithm {
+    /// The AWS default for a key algorithm: `ANSI_X9_24` for TDES, `CMAC` for AES, `SHA_1` for RSA.
+    pub const fn default_for(algorithm: KeyAlgorithm) -> Self {
+        match algorithm {
+            KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes2Key)
+            | KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes3Key) => KcvAlgorithm::AnsiX924,
+            KeyAlgorithm::Symmetric(_) => KcvAlgorithm::Cmac,
+            KeyAlgorithm::Rsa(_) => KcvAlgorithm::Sha1,
+        }
+    }
+
+    /// The AWS name, e.g. `ANSI_X9_24`.
+    pub const fn aws_name(self) -> &'static str {
+        match self {
+            KcvAlgorithm::AnsiX924 => "ANSI_X9_24",
+            KcvAlgorithm::Cmac => "CMAC",
+            KcvAlgorithm::Sha1 => "SHA_1",
+        }
+    }
+
+    /// Parse an AWS name; `None` for any other string.
+    pub fn from_aws_name(name: &str) -> Option<Self> {
+        [KcvAlgorithm::AnsiX924, KcvAlgorithm::Cmac, KcvAlgorithm::Sha1]
+            .into_iter()
+            .find(|a| a.aws_name() == name)
+    }
+}
+
+impl fmt::Display for KcvAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.aws_name())
+    }
+}
+
+/// A key check value: 3 or 4 bytes, shown as upper-case hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Kcv {
+    bytes: [u8; 4],
+    len: u8,
+}
+
+impl Kcv {
+    /// The leftmost 3 or 4 bytes of `digest` as a check value.
+    pub(crate) fn from_prefix(digest: &[u8], len: usize) -> Self {
+        let mut bytes = [0u8; 4];
+        let len = len.min(4).min(digest.len());
+        bytes[..len].copy_from_slice(&digest[..len]);
+        Kcv {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    /// The check value's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// Upper-case hex, written into `out` (at least 8 bytes).
+    pub fn to_hex<'a>(&self, out: &'a mut [u8; 8]) -> &'a str {
+        let n = self.as_bytes().len() * 2;
+        // 8 bytes always hold the at most 4-byte value.
+        crate::hex::encode_upper(self.as_bytes(), &mut out[..n]).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Kcv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = [0u8; 8];
+        f.write_str(self.to_hex(&mut out))
+    }
+}
+
+impl fmt::Debug for Kcv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Kcv({self})")
+    }
+}
+
+/// The check value of a symmetric key. `SHA_1` applies only to RSA keys and gives `None` here.
+pub fn symmetric_kcv(key: &SymmetricKey, algorithm: KcvAlgorithm) -> Option<Kcv> {
+    match algorithm {
+        KcvAlgorithm::AnsiX924 => Some(key.with_cipher(ZeroBlock)),
+        KcvAlgorithm::Cmac => Some(key.with_cipher(CmacZero)),
+        KcvAlgorithm::Sha1 => None,
+    }
+}
+
+/// The check value of a symmetric key with its algorithm's default method.
+pub fn default_symmetric_kcv(key: &SymmetricKey) -> Kcv {
+    match KcvAlgorithm::default_for(key.algorithm().into()) {
+        KcvAlgorithm::Cmac => key.with_cipher(CmacZero),
+        _ => key.with_cipher(ZeroBlock),
+    }
+}
+
+struct ZeroBlock;
+
+impl CipherFn for ZeroBlock {
+    type Output = Kcv;
+    fn call<C>(self, cipher: &C) -> Kcv
+    where
+        C: BlockCipherEncrypt
+            + BlockCipherDecrypt
+            + Clone
+            + ZeroizeOnDrop
+            + cmac::block_api::CmacCipher,
+        C::BlockSize: block_buffer::BlockSizes,
+    {
+        let mut block = Block::<C>::default();
+        cipher.encrypt_block(&mut block);
+        Kcv::from_prefix(&block, 3)
+    }
+}
+
+struct CmacZero;
+
+impl CipherFn for CmacZero {
+    type Output = Kcv;
+    fn call<C>(self, cipher: &C) -> Kcv
+    where
+        C: BlockCipherEncrypt
+            + BlockCipherDecrypt
+            + Clone
+            + ZeroizeOnDrop
+            + cmac::block_api::CmacCipher,
+        C::BlockSize: block_buffer::BlockSizes,
+    {
+        let mut mac = cmac::Cmac::<C>::inner_init(cipher.clone());
+        mac.update(&Block::<C>::default());
+        Kcv::from_prefix(&mac.finalize().into_bytes(), 3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_values() {
+        let tdes = SymmetricKey::from_hex(
+            SymmetricAlgorithm::Tdes2Key,
+            "0123456789ABCDEFFEDCBA9876543210",
+        )
+        .unwrap();
+        assert_eq!(alloc::format!("{}", default_symmetric_kcv(&tdes)), "08D7B4");
+        let aes = SymmetricKey::from_hex(
+            SymmetricAlgorithm::Aes128,
+            "00112233445566778899AABBCCDDEEFF",
+        )
+        .unwrap();
+        assert_eq!(alloc::format!("{}", default_symmetric_kcv(&aes)), "53E107");
+        assert_eq!(symmetric_kcv(&aes, KcvAlgorithm::Sha1), None);
+    }
+}

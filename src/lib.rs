@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(any(feature = "alloc", test))]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod error;
+pub mod hex;
+mod kcv;
+mod key;
+pub mod symmetric;
+
+pub use error::{AwsErrorKind, Error, Member, Problem, Side};
+pub use kcv::{Kcv, KcvAlgorithm, default_symmetric_kcv, symmetric_kcv};
+pub use key::{KeyAlgorithm, RsaSize, SymmetricAlgorithm, SymmetricKey};
+pub use symmetric::{Iv, Mode};
