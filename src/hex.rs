@@ -50,7 +50,9 @@ pub fn encode_upper<'a>(bytes: &[u8], out: &'a mut [u8]) -> Result<&'a str, Erro
 #[cfg(feature = "alloc")]
 pub fn encode_upper_string(bytes: &[u8]) -> alloc::string::String {
     let mut out = alloc::vec![0u8; bytes.len() * 2];
-    let n = base16ct::upper::encode(bytes, &mut out).map(|s| s.len()).unwrap_or(0);
+    let n = base16ct::upper::encode(bytes, &mut out)
+        .map(|s| s.len())
+        .unwrap_or(0);
     out.truncate(n);
     // base16ct writes only ASCII hex digits.
     alloc::string::String::from_utf8(out).unwrap_or_default()
@@ -74,7 +76,10 @@ mod tests {
         assert_eq!(decode("abc", &mut buf), Err(Error::invalid(Problem::Hex)));
         assert_eq!(decode("zz", &mut buf), Err(Error::invalid(Problem::Hex)));
         assert_eq!(decode("0x00", &mut buf), Err(Error::invalid(Problem::Hex)));
-        assert_eq!(decode("0000000000", &mut buf), Err(Error::BufferTooSmall { needed: 5 }));
+        assert_eq!(
+            decode("0000000000", &mut buf),
+            Err(Error::BufferTooSmall { needed: 5 })
+        );
         let mut out = [0u8; 3];
         assert!(encode_upper(&[1, 2], &mut out).is_err());
     }

@@ -51,9 +51,13 @@ impl KcvAlgorithm {
 
     /// Parse an AWS name; `None` for any other string.
     pub fn from_aws_name(name: &str) -> Option<Self> {
-        [KcvAlgorithm::AnsiX924, KcvAlgorithm::Cmac, KcvAlgorithm::Sha1]
-            .into_iter()
-            .find(|a| a.aws_name() == name)
+        [
+            KcvAlgorithm::AnsiX924,
+            KcvAlgorithm::Cmac,
+            KcvAlgorithm::Sha1,
+        ]
+        .into_iter()
+        .find(|a| a.aws_name() == name)
     }
 }
 

@@ -362,9 +362,17 @@ mod tests {
         assert!(two("0123456789ABCDEF0123456789ABCDEF").is_single_des_equivalent());
         // K2 differs from K1 only in parity bits (the low bit of each byte).
         assert!(two("0123456789ABCDEF0022446688AACCEE").is_single_des_equivalent());
-        assert!(!three("0123456789ABCDEF1032547698BADCFE2233445566778899").is_single_des_equivalent());
-        assert!(!three("0123456789ABCDEF1133557799BBDDFF2233445566778899").is_single_des_equivalent());
-        assert!(three("0123456789ABCDEF1032547698BADCFE1032547698BADCFE").is_single_des_equivalent());
-        assert!(three("0123456789ABCDEF0123456789ABCDEF1032547698BADCFE").is_single_des_equivalent());
+        assert!(
+            !three("0123456789ABCDEF1032547698BADCFE2233445566778899").is_single_des_equivalent()
+        );
+        assert!(
+            !three("0123456789ABCDEF1133557799BBDDFF2233445566778899").is_single_des_equivalent()
+        );
+        assert!(
+            three("0123456789ABCDEF1032547698BADCFE1032547698BADCFE").is_single_des_equivalent()
+        );
+        assert!(
+            three("0123456789ABCDEF0123456789ABCDEF1032547698BADCFE").is_single_des_equivalent()
+        );
     }
 }

@@ -165,7 +165,12 @@ impl fmt::Debug for Iv {
 ///
 /// `buf` must be a non-zero multiple of the key's block size; `iv` must have the block size (absent:
 /// all zero) and must be absent for ECB. Nothing is written to `buf` when an error is returned.
-pub fn encrypt(key: &SymmetricKey, mode: Mode, iv: Option<&Iv>, buf: &mut [u8]) -> Result<(), Error> {
+pub fn encrypt(
+    key: &SymmetricKey,
+    mode: Mode,
+    iv: Option<&Iv>,
+    buf: &mut [u8],
+) -> Result<(), Error> {
     let iv = check(key.algorithm(), mode, iv, buf.len())?;
     key.with_cipher(Apply {
         mode,
@@ -177,7 +182,12 @@ pub fn encrypt(key: &SymmetricKey, mode: Mode, iv: Option<&Iv>, buf: &mut [u8]) 
 }
 
 /// Decrypt `buf` in place under `key` in `mode`; the same rules as [`encrypt`].
-pub fn decrypt(key: &SymmetricKey, mode: Mode, iv: Option<&Iv>, buf: &mut [u8]) -> Result<(), Error> {
+pub fn decrypt(
+    key: &SymmetricKey,
+    mode: Mode,
+    iv: Option<&Iv>,
+    buf: &mut [u8],
+) -> Result<(), Error> {
     let iv = check(key.algorithm(), mode, iv, buf.len())?;
     key.with_cipher(Apply {
         mode,
@@ -196,7 +206,10 @@ pub fn check(
     data_len: usize,
 ) -> Result<Iv, Error> {
     if !mode.is_valid_for(algorithm) {
-        return Err(Error::invalid(Problem::ModeNotSupported { mode, algorithm }));
+        return Err(Error::invalid(Problem::ModeNotSupported {
+            mode,
+            algorithm,
+        }));
     }
     let block_size = algorithm.block_size();
     let iv = match (mode.uses_iv(), iv) {
@@ -363,7 +376,10 @@ mod tests {
         assert!(Iv::new(&[0; 12]).is_err());
         assert!(Iv::from_hex("00").is_err());
         assert!(Iv::from_hex("000102030405060708090A0B0C0D0E0F10").is_err());
-        assert_eq!(Iv::from_hex("0001020304050607").unwrap().as_bytes().len(), 8);
+        assert_eq!(
+            Iv::from_hex("0001020304050607").unwrap().as_bytes().len(),
+            8
+        );
     }
 
     #[test]

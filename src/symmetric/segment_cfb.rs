@@ -35,7 +35,8 @@ pub(crate) fn apply<C: BlockCipherEncrypt>(
                 cipher.encrypt_block(&mut output);
                 register.copy_within(s.., 0);
                 let feedback = &mut register[block - s..];
-                for ((byte, fb), o) in chunk.iter_mut().zip(feedback.iter_mut()).zip(output.iter()) {
+                for ((byte, fb), o) in chunk.iter_mut().zip(feedback.iter_mut()).zip(output.iter())
+                {
                     let input = *byte;
                     *byte ^= o;
                     // The ciphertext segment feeds back: the input when decrypting, the output when
@@ -83,8 +84,8 @@ mod tests {
     #[test]
     fn sp800_38a_cfb1_prefix() {
         let key = [
-            0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f,
-            0x3c,
+            0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf,
+            0x4f, 0x3c,
         ];
         let iv: [u8; 16] = core::array::from_fn(|i| i as u8);
         let aes = aes::Aes128::new(&key.into());
