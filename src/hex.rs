@@ -21,7 +21,7 @@ pub fn decode_mut<'a>(hex: &str, out: &'a mut [u8]) -> Result<&'a mut [u8], Erro
 
 pub(crate) fn decode_secret<'a>(hex: &str, out: &'a mut [u8]) -> Result<&'a mut [u8], Error> {
     let bytes = hex.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(Error::invalid(Problem::Hex));
     }
     let n = bytes.len() / 2;

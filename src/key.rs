@@ -303,6 +303,7 @@ impl SymmetricKey {
     }
 
     /// The raw key bytes (for DUKPT derivation, which computes on the BDK itself).
+    #[allow(dead_code)] // the DUKPT module is its user
     pub(crate) fn secret_bytes(&self) -> &[u8] {
         &self.material.bytes[..self.algorithm.key_len()]
     }

@@ -5,9 +5,9 @@
 //! | `ECB` | yes | yes | `ecb` |
 //! | `CBC` | yes | yes | `cbc` |
 //! | `CFB` (full block) | = `CFB64` | = `CFB128` | `cfb-mode` |
-//! | `CFB1` | yes | yes | [segment CFB](segment_cfb), 1-bit segments |
+//! | `CFB1` | yes | yes | segment CFB (`segment_cfb`), 1-bit segments |
 //! | `CFB8` | yes | yes | `cfb8` |
-//! | `CFB64` | full block (`cfb-mode`) | 64-bit segments ([segment CFB](segment_cfb)) | |
+//! | `CFB64` | full block (`cfb-mode`) | 64-bit segments (segment CFB (`segment_cfb`)) | |
 //! | `CFB128` | **invalid** | full block (`cfb-mode`) | |
 //! | `OFB` | yes | yes | `ofb` |
 //!
@@ -230,7 +230,7 @@ pub fn check(
 /// Check that a data length is a non-zero multiple of the algorithm's block size.
 pub fn check_data_len(algorithm: SymmetricAlgorithm, data_len: usize) -> Result<(), Error> {
     let block_size = algorithm.block_size();
-    if data_len == 0 || data_len % block_size != 0 {
+    if data_len == 0 || !data_len.is_multiple_of(block_size) {
         return Err(Error::invalid(Problem::DataLength {
             block_size,
             actual: data_len,

@@ -38,7 +38,7 @@ pub fn files(dir: &str, suffix: &str) -> Vec<String> {
 /// Decode hex (either case); an empty string is no bytes.
 pub fn unhex(s: &str) -> Vec<u8> {
     let s = s.trim();
-    assert!(s.len() % 2 == 0, "odd hex {s:?}");
+    assert!(s.len().is_multiple_of(2), "odd hex {s:?}");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap_or_else(|_| panic!("hex {s:?}")))
