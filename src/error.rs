@@ -140,6 +140,9 @@ pub enum Problem {
         /// The length given, in bytes.
         actual: usize,
     },
+    /// Raw RSA (no padding) needs a plaintext of exactly the modulus length whose value is below the
+    /// modulus.
+    RsaRawPlaintext,
     /// A string that is not hexadecimal, or has an odd number of digits.
     Hex,
     /// A key serial number of the wrong length for the BDK.
@@ -183,6 +186,7 @@ impl Problem {
             Problem::DataLength { .. }
             | Problem::DataTooLong { .. }
             | Problem::PlaintextTooLong { .. }
+            | Problem::RsaRawPlaintext
             | Problem::Hex => Member::Data,
             Problem::KsnLength { .. } | Problem::KsnCounterZero => Member::KeySerialNumber,
             Problem::DerivationType { .. } => Member::DukptKeyDerivationType,
@@ -231,6 +235,9 @@ impl fmt::Display for Problem {
             Problem::PlaintextTooLong { max, actual } => write!(
                 f,
                 "plaintext of {actual} bytes is longer than the {max} bytes this RSA key and padding allow"
+            ),
+            Problem::RsaRawPlaintext => f.write_str(
+                "raw RSA (no padding) needs a plaintext of exactly the modulus length, below the modulus in value",
             ),
             Problem::Hex => f.write_str("value is not an even-length hexadecimal string"),
             Problem::KsnLength { hex_digits } => write!(

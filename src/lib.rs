@@ -12,9 +12,13 @@ mod error;
 pub mod hex;
 mod kcv;
 mod key;
+#[cfg(feature = "alloc")]
+pub mod rsa;
 pub mod symmetric;
 
 pub use error::{AwsErrorKind, Error, Member, Problem, Side};
 pub use kcv::{Kcv, KcvAlgorithm, default_symmetric_kcv, symmetric_kcv};
 pub use key::{KeyAlgorithm, RsaSize, SymmetricAlgorithm, SymmetricKey};
+#[cfg(feature = "alloc")]
+pub use rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};
 pub use symmetric::{Iv, Mode};

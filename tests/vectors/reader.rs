@@ -174,6 +174,83 @@ pub fn rsp(rel: &str) -> Vec<RspCase> {
     cases
 }
 
+/// Parse an RSA Labs / pyca style file: `# Name:` lines (or `# Name` lines directly followed by data)
+/// name the hex lines that follow, up to a blank line or the next `#` line; a value is its lines with
+/// all whitespace removed. Everything before the first `#` line is prose and skipped; lines of only
+/// `-`/`=` (with or without `#`) are underlines. A new case starts at every name for which `starts_case` is true (the
+/// key blocks and example blocks of these files have no other reliable marker); a name given twice
+/// in one case fails. `section` is the last `#` heading (a name without data) seen before the case.
+/// Fails if the file yields no case or a data line has no name.
+pub fn hex_blocks(rel: &str, starts_case: impl Fn(&str) -> bool) -> Vec<RspCase> {
+    let text = read(rel);
+    let mut cases = Vec::new();
+    let mut heading = String::new();
+    let mut cur: Option<(String, BTreeMap<String, String>)> = None;
+    let mut name: Option<String> = None;
+    let mut name_used = false;
+    let mut seen_hash = false;
+    let flush = |cur: &mut Option<(String, BTreeMap<String, String>)>, cases: &mut Vec<RspCase>| {
+        if let Some((section, map)) = cur.take() {
+            let origin = format!("{rel} [{section}] #{}", cases.len());
+            cases.push(RspCase {
+                section,
+                fields: Fields::new(origin, map),
+            });
+        }
+    };
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix('#') {
+            seen_hash = true;
+            let rest = rest.trim();
+            if rest.chars().all(|c| c == '-' || c == '=') {
+                continue;
+            }
+            if let Some(n) = &name {
+                if !name_used {
+                    heading = n.clone();
+                }
+            }
+            let n = rest.strip_suffix(':').unwrap_or(rest).trim().to_owned();
+            name = Some(n);
+            name_used = false;
+            continue;
+        }
+        if trimmed.is_empty() {
+            if let Some(n) = name.take() {
+                if !name_used {
+                    heading = n;
+                }
+            }
+            continue;
+        }
+        if !seen_hash || trimmed.chars().all(|c| c == '-' || c == '=') {
+            continue;
+        }
+        let n = name
+            .clone()
+            .unwrap_or_else(|| panic!("{rel}: data line {trimmed:?} has no name"));
+        if !name_used {
+            if starts_case(&n) {
+                flush(&mut cur, &mut cases);
+            }
+            let (_, map) = cur.get_or_insert_with(|| (heading.clone(), BTreeMap::new()));
+            assert!(
+                !map.contains_key(&n),
+                "{rel}: {n:?} twice in one case (before {trimmed:?})"
+            );
+            map.insert(n.clone(), String::new());
+            name_used = true;
+        }
+        let (_, map) = cur.as_mut().unwrap();
+        let value = map.get_mut(&n).unwrap();
+        value.extend(trimmed.chars().filter(|c| !c.is_whitespace()));
+    }
+    flush(&mut cur, &mut cases);
+    assert!(!cases.is_empty(), "{rel}: no cases");
+    cases
+}
+
 /// A JSON value with use tracking for objects.
 pub struct Obj {
     /// Where the value came from, for messages.
