@@ -63,7 +63,7 @@ use core::fmt;
 use ::rsa::traits::PublicKeyParts;
 use sha1::Sha1;
 use sha2::{Sha256, Sha512};
-use zeroize::{Zeroizing, ZeroizeOnDrop};
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Problem};
 use crate::kcv::Kcv;

@@ -122,7 +122,10 @@ pub(super) fn public_from_pem(pem: &str, sizes: Sizes) -> Result<(::rsa::PublicK
 
 /// SubjectPublicKeyInfo if it parses as one, else PKCS#1 `RSAPublicKey` (whose first element is an
 /// INTEGER, not a SEQUENCE).
-pub(super) fn public_from_der(der: &[u8], sizes: Sizes) -> Result<(::rsa::PublicKey, usize), Error> {
+pub(super) fn public_from_der(
+    der: &[u8],
+    sizes: Sizes,
+) -> Result<(::rsa::PublicKey, usize), Error> {
     if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
         public_from_spki(der, sizes)
     } else {

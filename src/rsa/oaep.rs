@@ -106,14 +106,15 @@ mod tests {
         for len in [0, 1, 20, k - 42] {
             let message = alloc::vec![0xA5; len];
             let em = encode(&message, &[7; 20], k);
-            assert_eq!(
-                decode::<Sha1>(&mut em.clone()).unwrap().as_slice(),
-                message
-            );
+            assert_eq!(decode::<Sha1>(&mut em.clone()).unwrap().as_slice(), message);
             for bit in [0, 7, 8 * 21 - 1, 8 * 21, 8 * k - 1] {
                 let mut bad = em.clone();
                 bad[bit / 8] ^= 0x80 >> (bit % 8);
-                assert_eq!(decode::<Sha1>(&mut bad), Err(Error::Decryption), "bit {bit}");
+                assert_eq!(
+                    decode::<Sha1>(&mut bad),
+                    Err(Error::Decryption),
+                    "bit {bit}"
+                );
             }
         }
         assert_eq!(

@@ -29,7 +29,8 @@ pub(super) fn decrypt<R: TryCryptoRng + ?Sized>(
         .map_err(|_| Error::Decryption)?;
     // `rsa_decrypt` refuses c ≥ n itself (Error::Decryption).
     let m = Zeroizing::new(
-        ::rsa::hazmat::rsa_decrypt_and_check(key, Some(rng), &c).map_err(super::decryption_error)?,
+        ::rsa::hazmat::rsa_decrypt_and_check(key, Some(rng), &c)
+            .map_err(super::decryption_error)?,
     );
     let bytes = Zeroizing::new(m.to_be_bytes());
     Ok(Zeroizing::new(last_k(&bytes, k)?.to_vec()))
@@ -50,7 +51,8 @@ pub(super) fn encrypt(key: &::rsa::PublicKey, plaintext: &[u8]) -> Result<Vec<u8
         BoxedUint::from_be_slice(plaintext, key.n_bits_precision())
             .map_err(|_| Error::invalid(Problem::RsaRawPlaintext))?,
     );
-    let c = ::rsa::hazmat::rsa_encrypt(key, &m).map_err(|_| Error::invalid(Problem::KeyEncoding))?;
+    let c =
+        ::rsa::hazmat::rsa_encrypt(key, &m).map_err(|_| Error::invalid(Problem::KeyEncoding))?;
     Ok(last_k(&c.to_be_bytes(), k)?.to_vec())
 }
 

@@ -9,7 +9,7 @@
 use alloc::vec::Vec;
 
 use ::rsa::traits::PublicKeyParts;
-use zeroize::{Zeroizing, ZeroizeOnDrop};
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::{RsaPadding, TryCryptoRng, import};
 use crate::error::Error;

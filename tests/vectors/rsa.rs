@@ -177,8 +177,11 @@ fn labs_private(f: &Fields) -> AnySizePrivateKey {
 
 /// The public key of an RSA Labs / pyca public-key block (`Modulus`, `Exponent`).
 fn labs_public(f: &Fields) -> AnySizePublicKey {
-    AnySizePublicKey::from_der(&pkcs1_public(&int_hex(f, "Modulus"), &int_hex(f, "Exponent")))
-        .unwrap_or_else(|e| panic!("{}: {e}", f.origin))
+    AnySizePublicKey::from_der(&pkcs1_public(
+        &int_hex(f, "Modulus"),
+        &int_hex(f, "Exponent"),
+    ))
+    .unwrap_or_else(|e| panic!("{}: {e}", f.origin))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +240,11 @@ fn wycheproof_oaep() {
         for group in file.array("testGroups") {
             let sha = group.str("sha");
             assert_eq!(group.str("mgf"), "MGF1", "{}", group.origin);
-            assert_eq!(group.str("mgfSha"), sha, "AWS OAEP uses MGF1 with the same hash");
+            assert_eq!(
+                group.str("mgfSha"),
+                sha,
+                "AWS OAEP uses MGF1 with the same hash"
+            );
             let padding = Some(padding_for(&sha));
             let key = wycheproof_key(&group);
             for t in group.array("tests") {
@@ -326,11 +333,19 @@ fn wycheproof_pkcs1() {
                     counts[3] += 1;
                     continue;
                 }
-                assert_eq!(result, "invalid", "{}: no `acceptable` cases expected", t.origin);
+                assert_eq!(
+                    result, "invalid",
+                    "{}: no `acceptable` cases expected",
+                    t.origin
+                );
                 match synthetic.get(&(name.clone(), id)) {
                     Some(expected) => {
                         // Bad padding: the same synthetic message as OpenSSL, whatever the blinding.
-                        assert!(flags.iter().any(|f| f == "InvalidPkcs1Padding"), "{}", t.origin);
+                        assert!(
+                            flags.iter().any(|f| f == "InvalidPkcs1Padding"),
+                            "{}",
+                            t.origin
+                        );
                         let got = got.unwrap_or_else(|e| panic!("{}: {e}", t.origin));
                         assert_eq!(hex(&got), hex(expected), "{}", t.origin);
                         assert_ne!(&got[..], &msg[..], "{}", t.origin);
@@ -382,7 +397,9 @@ fn labs_file(rel: &str, padding: RsaPadding, seeded: bool) -> usize {
         if f.has("Public exponent") {
             let private = labs_private(f);
             let derived = private.public_key();
-            let given = public.take().expect("public key block before the private key");
+            let given = public
+                .take()
+                .expect("public key block before the private key");
             assert_eq!(derived, given, "{}", f.origin);
             key = Some((private, given));
         } else if f.has("Modulus") {
@@ -482,7 +499,11 @@ fn rsa_labs_oaep_intermediate_values() {
         )
     };
     let blocks = hex_blocks(rel, starts);
-    assert_eq!(blocks.len(), 6, "{rel}: key, encryption, CRT, three encodings");
+    assert_eq!(
+        blocks.len(),
+        6,
+        "{rel}: key, encryption, CRT, three encodings"
+    );
     let mut blinding = TestRng(5);
     let oaep = Some(RsaPadding::OaepSha1);
 
@@ -526,14 +547,27 @@ fn rsa_labs_oaep_intermediate_values() {
     em_full.extend_from_slice(&em);
     assert_eq!(em_full.len(), public.modulus_len());
     assert_eq!(
-        public.encrypt(oaep, &msg, &mut SeedRng(Some(seed))).unwrap(),
+        public
+            .encrypt(oaep, &msg, &mut SeedRng(Some(seed)))
+            .unwrap(),
         ct
     );
-    assert_eq!(public.encrypt(None, &em_full, &mut SeedRng(None)).unwrap(), ct);
-    assert_eq!(&private.decrypt(None, &ct, &mut blinding).unwrap()[..], &em_full[..]);
-    assert_eq!(&private.decrypt(oaep, &ct, &mut blinding).unwrap()[..], &msg[..]);
     assert_eq!(
-        public.encrypt(None, &flipped(&em_full, 3), &mut SeedRng(None)).map(|c| c == ct),
+        public.encrypt(None, &em_full, &mut SeedRng(None)).unwrap(),
+        ct
+    );
+    assert_eq!(
+        &private.decrypt(None, &ct, &mut blinding).unwrap()[..],
+        &em_full[..]
+    );
+    assert_eq!(
+        &private.decrypt(oaep, &ct, &mut blinding).unwrap()[..],
+        &msg[..]
+    );
+    assert_eq!(
+        public
+            .encrypt(None, &flipped(&em_full, 3), &mut SeedRng(None))
+            .map(|c| c == ct),
         Ok(false)
     );
 
@@ -541,7 +575,10 @@ fn rsa_labs_oaep_intermediate_values() {
     let c = &blocks[2].fields;
     assert_eq!(c.hex("c, the ciphertext"), ct);
     let m = c.hex("m = m2 + q*h (= EM)");
-    assert_eq!(&private.decrypt(None, &ct, &mut blinding).unwrap()[1..], &m[..]);
+    assert_eq!(
+        &private.decrypt(None, &ct, &mut blinding).unwrap()[1..],
+        &m[..]
+    );
     for step in [
         "c mod p",
         "c mod q",
@@ -553,9 +590,8 @@ fn rsa_labs_oaep_intermediate_values() {
     }
 
     // The BER encodings, reassembled in ASN.1 order.
-    let join = |f: &Fields, names: &[&str]| -> Vec<u8> {
-        names.iter().flat_map(|n| f.hex(n)).collect()
-    };
+    let join =
+        |f: &Fields, names: &[&str]| -> Vec<u8> { names.iter().flat_map(|n| f.hex(n)).collect() };
     let p1 = join(
         &blocks[3].fields,
         &["RSAPublicKey", "modulus", "publicExponent"],
@@ -579,7 +615,10 @@ fn rsa_labs_oaep_intermediate_values() {
     );
     let from_ber = AnySizePrivateKey::from_der(&s1).unwrap();
     assert_eq!(from_ber.public_key(), public);
-    assert_eq!(&from_ber.decrypt(oaep, &ct, &mut blinding).unwrap()[..], &msg[..]);
+    assert_eq!(
+        &from_ber.decrypt(oaep, &ct, &mut blinding).unwrap()[..],
+        &msg[..]
+    );
     let p8 = &blocks[5].fields;
     let mut pkcs8 = join(
         p8,
@@ -592,7 +631,9 @@ fn rsa_labs_oaep_intermediate_values() {
         ],
     );
     // The file elides the inner RSAPrivateKey as "first 4 bytes ... last 4 bytes".
-    let elided = p8.str("BER encoding of RSAPrivateKey structure").to_lowercase();
+    let elided = p8
+        .str("BER encoding of RSAPrivateKey structure")
+        .to_lowercase();
     let inner = hex(&s1).to_lowercase();
     assert_eq!(
         elided,
