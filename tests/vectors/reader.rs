@@ -206,10 +206,10 @@ pub fn hex_blocks(rel: &str, starts_case: impl Fn(&str) -> bool) -> Vec<RspCase>
             if rest.chars().all(|c| c == '-' || c == '=') {
                 continue;
             }
-            if let Some(n) = &name {
-                if !name_used {
-                    heading = n.clone();
-                }
+            if let Some(n) = &name
+                && !name_used
+            {
+                heading = n.clone();
             }
             let n = rest.strip_suffix(':').unwrap_or(rest).trim().to_owned();
             name = Some(n);
@@ -217,10 +217,10 @@ pub fn hex_blocks(rel: &str, starts_case: impl Fn(&str) -> bool) -> Vec<RspCase>
             continue;
         }
         if trimmed.is_empty() {
-            if let Some(n) = name.take() {
-                if !name_used {
-                    heading = n;
-                }
+            if let Some(n) = name.take()
+                && !name_used
+            {
+                heading = n;
             }
             continue;
         }
