@@ -69,8 +69,9 @@ use crate::error::{Error, Problem};
 use crate::kcv::Kcv;
 use crate::key::RsaSize;
 
-pub use ::rand_core;
-pub use ::rand_core::TryCryptoRng;
+/// The `rand_core` the RNG bound comes from (the one `rsa` 0.10 uses), for implementing it on a TRNG.
+pub use ::rsa::rand_core;
+pub use ::rsa::rand_core::TryCryptoRng;
 /// The operating system's RNG (`getrandom`), a [`TryCryptoRng`]; `std` feature only.
 #[cfg(feature = "std")]
 pub use getrandom::SysRng as OsRng;

@@ -351,6 +351,11 @@ fn wycheproof_pkcs1() {
                         assert_ne!(&got[..], &msg[..], "{}", t.origin);
                         let again = key.decrypt(pkcs1, &ct, &mut other_blinding).unwrap();
                         assert_eq!(&again[..], &got[..], "{} deterministic", t.origin);
+                        // Tampered: another synthetic message (it depends on the whole ciphertext).
+                        let other = key
+                            .decrypt(pkcs1, &tampered_ct(&ct, id as usize), &mut blinding)
+                            .unwrap();
+                        assert_ne!(&other[..], &got[..], "{} tampered", t.origin);
                         used.insert((name.clone(), id));
                         counts[1] += 1;
                     }
