@@ -8,12 +8,14 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+pub mod dukpt;
 mod error;
 pub mod hex;
 mod kcv;
 mod key;
 pub mod symmetric;
 
+pub use dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 pub use error::{AwsErrorKind, Error, Member, Problem, Side};
 pub use kcv::{Kcv, KcvAlgorithm, default_symmetric_kcv, symmetric_kcv};
 pub use key::{KeyAlgorithm, RsaSize, SymmetricAlgorithm, SymmetricKey};
