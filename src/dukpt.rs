@@ -211,13 +211,13 @@ impl fmt::Display for DukptKeyVariant {
 /// The data-encryption key a terminal used: BDK + KSN + variant + derivation type.
 ///
 /// `variant` `None` means `BIDIRECTIONAL`; `derivation_type` `None` means the BDK's own algorithm.
-/// The rules (see the [module documentation](self)):
+/// The rules, checked in this order (see the [module documentation](self)):
 ///
-/// * a `TDES_3KEY` BDK is not a DUKPT BDK: [`Problem::AttributesForKey`];
-/// * a TDES BDK needs a 10-byte KSN, an AES BDK a 12-byte KSN, else [`Problem::KsnLength`] with the hex
-///   digits the caller gave;
-/// * with a TDES BDK the derivation type must be `TDES_2KEY` or absent; with an AES BDK it must not be
-///   stronger than the BDK; else [`Problem::DerivationType`].
+/// 1. a `TDES_3KEY` BDK is not a DUKPT BDK: [`Problem::AttributesForKey`];
+/// 2. a TDES BDK needs a 10-byte KSN, an AES BDK a 12-byte KSN, else [`Problem::KsnLength`] with the
+///    hex digits the caller gave;
+/// 3. with a TDES BDK the derivation type must be `TDES_2KEY` or absent; with an AES BDK it must not be
+///    stronger than the BDK; else [`Problem::DerivationType`].
 ///
 /// The result is a `TDES_2KEY` key for a TDES BDK and a key of the derivation type for an AES BDK.
 pub fn derive_data_key(
@@ -231,6 +231,12 @@ pub fn derive_data_key(
     match bdk_algorithm {
         SymmetricAlgorithm::Tdes3Key => Err(Error::invalid(Problem::AttributesForKey)),
         SymmetricAlgorithm::Tdes2Key => {
+            // The KSN is checked before the derivation type, as for an AES BDK.
+            if ksn.is_aes() {
+                return Err(Error::invalid(Problem::KsnLength {
+                    hex_digits: ksn.hex_digits(),
+                }));
+            }
             if let Some(requested) = derivation_type
                 && requested != SymmetricAlgorithm::Tdes2Key
             {
