@@ -199,20 +199,21 @@ fn to_key(algorithm: SymmetricAlgorithm, bytes: &[u8; 32]) -> Result<SymmetricKe
 /// A derived key of up to 32 bytes; bytes past its length are zero.
 type KeyBuf = Zeroizing<[u8; 32]>;
 
-/// An expanded AES key of an intermediate derivation key; wipes its round keys on drop.
+/// An expanded AES key of an intermediate derivation key (encryption round keys only: DUKPT never
+/// decrypts); wipes its round keys on drop.
 enum Engine {
-    A128(::aes::Aes128),
-    A192(::aes::Aes192),
-    A256(::aes::Aes256),
+    A128(::aes::Aes128Enc),
+    A192(::aes::Aes192Enc),
+    A256(::aes::Aes256Enc),
 }
 
 impl Engine {
     fn new(size: Size, key: &[u8; 32]) -> Self {
         let key: &Array<u8, U32> = key.into();
         match size {
-            Size::A128 => Engine::A128(::aes::Aes128::new(key.split_ref::<U16>().0)),
-            Size::A192 => Engine::A192(::aes::Aes192::new(key.split_ref::<U24>().0)),
-            Size::A256 => Engine::A256(::aes::Aes256::new(key)),
+            Size::A128 => Engine::A128(::aes::Aes128Enc::new(key.split_ref::<U16>().0)),
+            Size::A192 => Engine::A192(::aes::Aes192Enc::new(key.split_ref::<U24>().0)),
+            Size::A256 => Engine::A256(::aes::Aes256Enc::new(key)),
         }
     }
 
