@@ -18,6 +18,7 @@
 //! BDK (order of [`SymmetricAlgorithm`]); a stronger one is [`Problem::DerivationType`]. A BDK that is not
 //! AES is [`Problem::AttributesForKey`]; a KSN that is not 12 bytes is [`Problem::KsnLength`].
 
+use ::aes::{Aes128Enc, Aes192Enc, Aes256Enc};
 use cipher::{
     BlockCipherEncrypt, KeyInit,
     array::Array,
@@ -106,7 +107,7 @@ const fn algorithm_code(algorithm: SymmetricAlgorithm) -> u16 {
 
 /// The initial key (IK) of the device with this initial key ID.
 pub fn initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Result<SymmetricKey, Error> {
-    bdk_size(bdk)?;
+    check_bdk(bdk)?;
     let key = initial_key_bytes(bdk, initial_key_id);
     to_key(bdk.algorithm(), &key)
 }
@@ -114,9 +115,17 @@ pub fn initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Result<Symme
 /// The intermediate derivation key for the KSN's counter (the "transaction key" the working keys are
 /// derived from). It has the BDK's algorithm.
 pub fn derivation_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
-    let size = bdk_size(bdk)?;
+    check_bdk(bdk)?;
     let (initial_key_id, counter) = aes_ksn(ksn)?;
-    let key = derivation_key_bytes(bdk, size, initial_key_id, counter);
+    let key = match bdk.algorithm() {
+        SymmetricAlgorithm::Aes128 => {
+            derivation_key_bytes::<Aes128Enc>(bdk, initial_key_id, counter)
+        }
+        SymmetricAlgorithm::Aes192 => {
+            derivation_key_bytes::<Aes192Enc>(bdk, initial_key_id, counter)
+        }
+        _ => derivation_key_bytes::<Aes256Enc>(bdk, initial_key_id, counter),
+    };
     to_key(bdk.algorithm(), &key)
 }
 
@@ -129,10 +138,10 @@ pub fn working_key(
     usage: KeyUsage,
     key_type: SymmetricAlgorithm,
 ) -> Result<SymmetricKey, Error> {
-    let size = bdk_size(bdk)?;
+    check_bdk(bdk)?;
     let (initial_key_id, counter) = aes_ksn(ksn)?;
     check_key_type(bdk, key_type)?;
-    working_key_for(bdk, size, initial_key_id, counter, usage.code(), key_type)
+    working_key_for(bdk, initial_key_id, counter, usage.code(), key_type)
 }
 
 /// The DUKPT update key of the device with this initial key ID (X9.24-3-2017 6.5.3): the key encryption
@@ -142,11 +151,10 @@ pub fn update_key(
     initial_key_id: &[u8; 8],
     key_type: SymmetricAlgorithm,
 ) -> Result<SymmetricKey, Error> {
-    let size = bdk_size(bdk)?;
+    check_bdk(bdk)?;
     check_key_type(bdk, key_type)?;
     working_key_for(
         bdk,
-        size,
         initial_key_id,
         UPDATE_KEY_COUNTER,
         KeyUsage::KeyEncryptionKey.code(),
@@ -154,23 +162,11 @@ pub fn update_key(
     )
 }
 
-/// The AES key size of a BDK.
-#[derive(Clone, Copy)]
-enum Size {
-    A128,
-    A192,
-    A256,
-}
-
-fn bdk_size(bdk: &SymmetricKey) -> Result<Size, Error> {
-    match bdk.algorithm() {
-        SymmetricAlgorithm::Aes128 => Ok(Size::A128),
-        SymmetricAlgorithm::Aes192 => Ok(Size::A192),
-        SymmetricAlgorithm::Aes256 => Ok(Size::A256),
-        SymmetricAlgorithm::Tdes2Key | SymmetricAlgorithm::Tdes3Key => {
-            Err(Error::invalid(Problem::AttributesForKey))
-        }
+fn check_bdk(bdk: &SymmetricKey) -> Result<(), Error> {
+    if bdk.algorithm().is_tdes() {
+        return Err(Error::invalid(Problem::AttributesForKey));
     }
+    Ok(())
 }
 
 fn aes_ksn(ksn: &Ksn) -> Result<(&[u8; 8], u32), Error> {
@@ -199,59 +195,56 @@ fn to_key(algorithm: SymmetricAlgorithm, bytes: &[u8; 32]) -> Result<SymmetricKe
 /// A derived key of up to 32 bytes; bytes past its length are zero.
 type KeyBuf = Zeroizing<[u8; 32]>;
 
-/// An expanded AES key of an intermediate derivation key (encryption round keys only: DUKPT never
-/// decrypts); wipes its round keys on drop.
-enum Engine {
-    A128(::aes::Aes128Enc),
-    A192(::aes::Aes192Enc),
-    A256(::aes::Aes256Enc),
+/// An AES cipher with encryption round keys only (DUKPT never decrypts), keyed from the first bytes of a
+/// [`KeyBuf`]. The `aes` types wipe their round keys on drop.
+trait AesEnc: BlockCipherEncrypt<BlockSize = U16> {
+    fn from_buf(key: &[u8; 32]) -> Self;
 }
 
-impl Engine {
-    fn new(size: Size, key: &[u8; 32]) -> Self {
+impl AesEnc for Aes128Enc {
+    fn from_buf(key: &[u8; 32]) -> Self {
         let key: &Array<u8, U32> = key.into();
-        match size {
-            Size::A128 => Engine::A128(::aes::Aes128Enc::new(key.split_ref::<U16>().0)),
-            Size::A192 => Engine::A192(::aes::Aes192Enc::new(key.split_ref::<U24>().0)),
-            Size::A256 => Engine::A256(::aes::Aes256Enc::new(key)),
-        }
-    }
-
-    fn encrypt(&self, block: &mut [u8; 16]) {
-        let block: &mut Array<u8, U16> = block.into();
-        match self {
-            Engine::A128(c) => c.encrypt_block(block),
-            Engine::A192(c) => c.encrypt_block(block),
-            Engine::A256(c) => c.encrypt_block(block),
-        }
+        Self::new(key.split_ref::<U16>().0)
     }
 }
 
-/// Derive_Key: `key_type`'s length of output from the derivation data, one block per 128 bits.
+impl AesEnc for Aes192Enc {
+    fn from_buf(key: &[u8; 32]) -> Self {
+        let key: &Array<u8, U32> = key.into();
+        Self::new(key.split_ref::<U24>().0)
+    }
+}
+
+impl AesEnc for Aes256Enc {
+    fn from_buf(key: &[u8; 32]) -> Self {
+        Self::new(key.into())
+    }
+}
+
+/// Derive_Key into `out`: `key_type`'s length of output, one block per 128 bits, each block the
+/// derivation data encrypted in place (so the derivation data only ever lives in the wiped key buffer).
+/// Bytes of `out` past the key length are zeroed. `encrypt` holds its own expanded key, so `out` may be
+/// the buffer of the key it was built from.
 fn derive(
     encrypt: impl Fn(&mut [u8; 16]),
     usage: u16,
     key_type: SymmetricAlgorithm,
     tail: &[u8; 8],
-) -> KeyBuf {
+    out: &mut [u8; 32],
+) {
     let len = key_type.key_len();
     let bits = (len * 8) as u16;
-    let mut data = Zeroizing::new([0u8; 16]);
-    data[0] = 0x01;
-    data[2..4].copy_from_slice(&usage.to_be_bytes());
-    data[4..6].copy_from_slice(&algorithm_code(key_type).to_be_bytes());
-    data[6..8].copy_from_slice(&bits.to_be_bytes());
-    data[8..].copy_from_slice(tail);
-    let mut out = Zeroizing::new([0u8; 32]);
-    let mut block = Zeroizing::new([0u8; 16]);
-    for (counter, chunk) in (1u8..).zip(out.chunks_exact_mut(16)).take(len.div_ceil(16)) {
-        data[1] = counter;
-        *block = *data;
-        encrypt(&mut block);
-        chunk.copy_from_slice(&*block);
+    let (blocks, _) = out.as_chunks_mut::<16>();
+    for (counter, block) in (1u8..).zip(blocks.iter_mut()).take(len.div_ceil(16)) {
+        block[0] = 0x01;
+        block[1] = counter;
+        block[2..4].copy_from_slice(&usage.to_be_bytes());
+        block[4..6].copy_from_slice(&algorithm_code(key_type).to_be_bytes());
+        block[6..8].copy_from_slice(&bits.to_be_bytes());
+        block[8..].copy_from_slice(tail);
+        encrypt(block);
     }
     out[len..].fill(0);
-    out
 }
 
 /// Derivation-data tail for everything but the initial key: derivation ID and counter.
@@ -263,17 +256,20 @@ fn counter_tail(initial_key_id: &[u8; 8], counter: u32) -> [u8; 8] {
 }
 
 fn initial_key_bytes(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> KeyBuf {
+    let mut key = Zeroizing::new([0u8; 32]);
     derive(
         |block| super::encrypt_in_place(bdk, block),
         KEY_DERIVATION_INITIAL_KEY,
         bdk.algorithm(),
         initial_key_id,
-    )
+        &mut key,
+    );
+    key
 }
 
-fn derivation_key_bytes(
+/// The derivation key of `counter`; `C` is the AES cipher of the BDK's size.
+fn derivation_key_bytes<C: AesEnc>(
     bdk: &SymmetricKey,
-    size: Size,
     initial_key_id: &[u8; 8],
     counter: u32,
 ) -> KeyBuf {
@@ -284,12 +280,14 @@ fn derivation_key_bytes(
     while bit != 0 {
         if counter & bit != 0 {
             working_counter |= bit;
-            let engine = Engine::new(size, &key);
-            key = derive(
-                |block| engine.encrypt(block),
+            // The next key replaces this one in the same buffer.
+            let engine = C::from_buf(&key);
+            derive(
+                |block| engine.encrypt_block(block.into()),
                 KeyUsage::KeyDerivation.code(),
                 bdk.algorithm(),
                 &counter_tail(initial_key_id, working_counter),
+                &mut key,
             );
         }
         bit >>= 1;
@@ -299,21 +297,38 @@ fn derivation_key_bytes(
 
 fn working_key_for(
     bdk: &SymmetricKey,
-    size: Size,
     initial_key_id: &[u8; 8],
     counter: u32,
     usage: u16,
     key_type: SymmetricAlgorithm,
 ) -> Result<SymmetricKey, Error> {
-    let engine = Engine::new(
-        size,
-        &derivation_key_bytes(bdk, size, initial_key_id, counter),
-    );
-    let key = derive(
-        |block| engine.encrypt(block),
+    let key = match bdk.algorithm() {
+        SymmetricAlgorithm::Aes128 => {
+            working_key_bytes::<Aes128Enc>(bdk, initial_key_id, counter, usage, key_type)
+        }
+        SymmetricAlgorithm::Aes192 => {
+            working_key_bytes::<Aes192Enc>(bdk, initial_key_id, counter, usage, key_type)
+        }
+        _ => working_key_bytes::<Aes256Enc>(bdk, initial_key_id, counter, usage, key_type),
+    };
+    to_key(key_type, &key)
+}
+
+fn working_key_bytes<C: AesEnc>(
+    bdk: &SymmetricKey,
+    initial_key_id: &[u8; 8],
+    counter: u32,
+    usage: u16,
+    key_type: SymmetricAlgorithm,
+) -> KeyBuf {
+    let mut key = derivation_key_bytes::<C>(bdk, initial_key_id, counter);
+    let engine = C::from_buf(&key);
+    derive(
+        |block| engine.encrypt_block(block.into()),
         usage,
         key_type,
         &counter_tail(initial_key_id, counter),
+        &mut key,
     );
-    to_key(key_type, &key)
+    key
 }
