@@ -330,6 +330,15 @@ impl fmt::Debug for SymmetricKey {
 
 impl ZeroizeOnDrop for SymmetricKey {}
 
+/// Constant-time comparison of two keys: equal when the algorithms match and every byte of the
+/// material matches, parity bits included. The time taken depends only on the key lengths.
+impl subtle::ConstantTimeEq for SymmetricKey {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        let same_algorithm = subtle::Choice::from(u8::from(self.algorithm == other.algorithm));
+        same_algorithm & self.material.bytes.ct_eq(&other.material.bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

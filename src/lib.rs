@@ -8,6 +8,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+pub mod dukpt;
 mod error;
 pub mod hex;
 mod kcv;
@@ -16,6 +17,7 @@ mod key;
 pub mod rsa;
 pub mod symmetric;
 
+pub use dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 pub use error::{AwsErrorKind, Error, Member, Problem, Side};
 pub use kcv::{Kcv, KcvAlgorithm, default_symmetric_kcv, symmetric_kcv};
 pub use key::{KeyAlgorithm, RsaSize, SymmetricAlgorithm, SymmetricKey};

@@ -1,0 +1,58 @@
+//! DUKPT derivation cost through `derive_data_key` (what the re-encrypt operation pays per request):
+//! TDES (X9.24-1) with 1, 5 and 10 counter bits set, AES (X9.24-3-2017) with an AES-128 and an AES-256
+//! BDK and 1, 8 and 16 bits set. Throughput is in derivations per second.
+//!
+//! Run: `cargo bench --bench dukpt`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use paycrypt::{DukptKeyVariant, Ksn, SymmetricAlgorithm as Alg, SymmetricKey, derive_data_key};
+
+/// The lowest `bits` bits set.
+fn counter(bits: u32) -> u32 {
+    (1u32 << bits) - 1
+}
+
+fn tdes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("dukpt_tdes");
+    g.throughput(Throughput::Elements(1));
+    let bdk = SymmetricKey::from_hex(Alg::Tdes2Key, "0123456789ABCDEFFEDCBA9876543210").unwrap();
+    for bits in [1, 5, 10] {
+        let ksn = Ksn::from_hex(&format!("FFFF9876543210E{:05X}", counter(bits))).unwrap();
+        assert_eq!(ksn.counter().count_ones(), bits);
+        g.bench_with_input(BenchmarkId::new("bits", bits), &ksn, |b, ksn| {
+            b.iter(|| {
+                derive_data_key(
+                    black_box(&bdk),
+                    black_box(ksn),
+                    Some(DukptKeyVariant::Request),
+                    None,
+                )
+                .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+fn aes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("dukpt_aes");
+    g.throughput(Throughput::Elements(1));
+    let ikid = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];
+    for (name, alg) in [("aes128", Alg::Aes128), ("aes256", Alg::Aes256)] {
+        let bdk = SymmetricKey::new(alg, &[0xA5; 32][..alg.key_len()]).unwrap();
+        for bits in [1, 8, 16] {
+            let ksn = Ksn::aes(&ikid, counter(bits)).unwrap();
+            g.bench_with_input(BenchmarkId::new(name, bits), &ksn, |b, ksn| {
+                b.iter(|| derive_data_key(black_box(&bdk), black_box(ksn), None, None).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, tdes, aes);
+criterion_main!(benches);
