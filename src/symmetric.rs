@@ -271,19 +271,13 @@ impl CipherFn for Apply<'_> {
         let iv: Block<C> = Array::try_from(iv.as_bytes()).unwrap_or_default();
         let (blocks, _) = Array::slice_as_chunks_mut(buf);
         match mode {
-            Mode::Ecb if decrypt => {
-                ecb::Decryptor::<&C>::inner_init(cipher).decrypt_blocks(blocks)
-            }
+            Mode::Ecb if decrypt => ecb::Decryptor::<&C>::inner_init(cipher).decrypt_blocks(blocks),
             Mode::Ecb => ecb::Encryptor::<&C>::inner_init(cipher).encrypt_blocks(blocks),
             Mode::Cbc if decrypt => {
                 cbc::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt_blocks(blocks)
             }
-            Mode::Cbc => {
-                cbc::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt_blocks(blocks)
-            }
-            Mode::Cfb8 if decrypt => {
-                cfb8::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt(buf)
-            }
+            Mode::Cbc => cbc::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt_blocks(blocks),
+            Mode::Cfb8 if decrypt => cfb8::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt(buf),
             Mode::Cfb8 => cfb8::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt(buf),
             Mode::Ofb => {
                 ofb::Ofb::<&C>::from_core(ofb::OfbCore::inner_iv_init(cipher, &iv))

@@ -38,7 +38,7 @@ struct Case {
 /// Keep the first `bits` bits of `bytes` (zero the rest of the last byte, drop the remaining bytes).
 fn truncate_bits(mut bytes: Vec<u8>, bits: usize) -> Vec<u8> {
     bytes.truncate(bits.div_ceil(8));
-    if bits % 8 != 0
+    if !bits.is_multiple_of(8)
         && let Some(last) = bytes.last_mut()
     {
         *last &= 0xFFu8 << (8 - bits % 8);
@@ -50,27 +50,19 @@ fn truncate_bits(mut bytes: Vec<u8>, bits: usize) -> Vec<u8> {
 ///
 /// Input shorter than a block multiple is padded with `filler` (only for the prefix-stable CFB/OFB
 /// modes); the bits of the last input byte beyond `bits` are set from `filler` too.
-fn run(
-    alg: Alg,
-    key: &[u8],
-    mode: Mode,
-    iv: Option<&[u8]>,
-    input: &[u8],
-    bits: usize,
-    decrypt: bool,
-    filler: u8,
-) -> Vec<u8> {
+fn run(case: &Case, alg: Alg, key: &[u8], mode: Mode, filler: u8) -> Vec<u8> {
+    let (iv, input, bits, decrypt) = (case.iv.as_deref(), &case.input, case.bits, case.decrypt);
     let key = SymmetricKey::new(alg, key).unwrap();
     let iv = iv.map(|b| Iv::new(b).unwrap());
     let block = alg.block_size();
     let padded_len = input.len().div_ceil(block).max(1) * block;
     let mut buf = input.to_vec();
-    if bits % 8 != 0 {
+    if !bits.is_multiple_of(8) {
         let keep = 0xFFu8 << (8 - bits % 8);
         let last = buf.last_mut().unwrap();
         *last = (*last & keep) | (filler & !keep);
     }
-    if padded_len != input.len() || bits % 8 != 0 {
+    if padded_len != input.len() || !bits.is_multiple_of(8) {
         assert!(
             !matches!(mode, Mode::Ecb | Mode::Cbc),
             "{mode} is not prefix-stable: a {bits}-bit case cannot be padded"
@@ -88,20 +80,11 @@ fn run(
 
 impl Case {
     fn output(&self, alg: Alg, key: &[u8], mode: Mode, filler: u8) -> Vec<u8> {
-        run(
-            alg,
-            key,
-            mode,
-            self.iv.as_deref(),
-            &self.input,
-            self.bits,
-            self.decrypt,
-            filler,
-        )
+        run(self, alg, key, mode, filler)
     }
 
     fn padded(&self) -> bool {
-        self.bits % (self.alg.block_size() * 8) != 0
+        !self.bits.is_multiple_of(self.alg.block_size() * 8)
     }
 
     /// The case must give its expected output; returns nothing, panics with the origin otherwise.
@@ -161,38 +144,35 @@ impl Case {
     /// bit only with probability 1/2, so it is used only when at least 64 bits are compared. Key bits
     /// flipped are most significant bits of K1's first byte, never a DES parity bit.
     fn check_tampered(&self, n: usize) {
-        let mut key = self.key.clone();
-        let mut iv = self.iv.clone();
-        let mut input = self.input.clone();
+        let mut t = Case {
+            origin: self.origin.clone(),
+            key: self.key.clone(),
+            iv: self.iv.clone(),
+            input: self.input.clone(),
+            expected: self.expected.clone(),
+            ..*self
+        };
         let what = match n % 3 {
             _ if self.bits < 64 => 2,
-            1 if iv.is_none() => 0,
+            1 if t.iv.is_none() => 0,
             w => w,
         };
         let flipped = match what {
             0 => {
-                reader::flip(&mut key, 0);
+                reader::flip(&mut t.key, 0);
                 "key"
             }
             1 => {
-                reader::flip(iv.as_mut().unwrap(), n % (self.alg.block_size() * 8));
+                let bit = n % (self.alg.block_size() * 8);
+                reader::flip(t.iv.as_mut().unwrap(), bit);
                 "IV"
             }
             _ => {
-                reader::flip(&mut input, n % self.bits);
+                reader::flip(&mut t.input, n % self.bits);
                 "data"
             }
         };
-        let got = run(
-            self.alg,
-            &key,
-            self.mode,
-            iv.as_deref(),
-            &input,
-            self.bits,
-            self.decrypt,
-            0,
-        );
+        let got = t.output(t.alg, &t.key, t.mode, 0);
         assert_ne!(
             got, self.expected,
             "{}: output unchanged with a flipped {flipped} bit",
