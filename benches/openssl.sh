@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side throughput of paycrypt's symmetric modes and OpenSSL's, on this machine, in one sitting.
 #
-#   benches/openssl.sh              run `cargo bench --bench modes`, then OpenSSL, then print the table
+#   benches/openssl.sh              run `cargo bench --bench modes` (its report to stderr), then OpenSSL,
+#                                   then print the markdown table on stdout
 #   benches/openssl.sh --no-bench   reuse the criterion results already in target/criterion
 #
 # Environment: OPENSSL_SECONDS (per measurement, default 1), OPENSSL_RUNS (default 3; the median is
@@ -27,7 +28,7 @@ for tool in jq "$OPENSSL" awk; do
 done
 
 if [[ "${1:-}" != "--no-bench" ]]; then
-    cargo bench --bench modes
+    cargo bench --bench modes >&2
 fi
 
 # algorithm  mode  direction  OpenSSL cipher (- = OpenSSL has no such cipher)
