@@ -9,11 +9,15 @@
 //! For AES the zero block is 16 bytes (AWS's definition); for TDES-CMAC, which AWS does not define, it is
 //! one 8-byte TDES block **(decision)**. `0123456789ABCDEFFEDCBA9876543210` (TDES) → `08D7B4`;
 //! `00112233445566778899AABBCCDDEEFF` (AES, CMAC) → `53E107`.
+//!
+//! [`cmac`] is the CMAC (NIST SP 800-38B) over any message, the one code path the `CMAC` check value
+//! uses too.
 
 use core::fmt;
 
 use cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, common::InnerInit};
-use cmac::Mac;
+use cmac::Mac as _;
+use subtle::ConstantTimeEq;
 use zeroize::ZeroizeOnDrop;
 
 use crate::key::{CipherFn, KeyAlgorithm, SymmetricAlgorithm, SymmetricKey};
@@ -116,7 +120,7 @@ impl fmt::Debug for Kcv {
 pub fn symmetric_kcv(key: &SymmetricKey, algorithm: KcvAlgorithm) -> Option<Kcv> {
     match algorithm {
         KcvAlgorithm::AnsiX924 => Some(key.with_cipher(ZeroBlock)),
-        KcvAlgorithm::Cmac => Some(key.with_cipher(CmacZero)),
+        KcvAlgorithm::Cmac => Some(cmac_kcv(key)),
         KcvAlgorithm::Sha1 => None,
     }
 }
@@ -124,7 +128,7 @@ pub fn symmetric_kcv(key: &SymmetricKey, algorithm: KcvAlgorithm) -> Option<Kcv>
 /// The check value of a symmetric key with its algorithm's default method.
 pub fn default_symmetric_kcv(key: &SymmetricKey) -> Kcv {
     match KcvAlgorithm::default_for(key.algorithm().into()) {
-        KcvAlgorithm::Cmac => key.with_cipher(CmacZero),
+        KcvAlgorithm::Cmac => cmac_kcv(key),
         _ => key.with_cipher(ZeroBlock),
     }
 }
@@ -148,11 +152,55 @@ impl CipherFn for ZeroBlock {
     }
 }
 
-struct CmacZero;
+/// `CMAC`: the CMAC of one zero block of the key's block size, leftmost 3 bytes.
+fn cmac_kcv(key: &SymmetricKey) -> Kcv {
+    let zero = [0u8; 16];
+    Kcv::from_prefix(cmac(key, &zero[..key.block_size()]).as_bytes(), 3)
+}
 
-impl CipherFn for CmacZero {
-    type Output = Kcv;
-    fn call<C>(self, cipher: &C) -> Kcv
+/// A CMAC tag: one block of the key's cipher (8 bytes TDES, 16 AES).
+///
+/// No `PartialEq`: check a received tag with [`Mac::verify`], which compares in constant time.
+#[derive(Clone, Copy)]
+pub struct Mac {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl Mac {
+    /// The tag's bytes (the full block; truncate as the protocol says).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// Whether `tag` equals this full tag, compared in constant time (a tag of another length never
+    /// matches).
+    pub fn verify(&self, tag: &[u8]) -> bool {
+        bool::from(self.as_bytes().ct_eq(tag))
+    }
+}
+
+impl fmt::Debug for Mac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = [0u8; 32];
+        let hex = crate::hex::encode_upper(self.as_bytes(), &mut out[..self.as_bytes().len() * 2])
+            .map_err(|_| fmt::Error)?;
+        write!(f, "Mac({hex})")
+    }
+}
+
+/// The CMAC (NIST SP 800-38B; OMAC1) of `message`, of any length including zero, under `key`.
+///
+/// TDES keys give a 64-bit tag, AES keys a 128-bit one.
+pub fn cmac(key: &SymmetricKey, message: &[u8]) -> Mac {
+    key.with_cipher(CmacOver(message))
+}
+
+struct CmacOver<'a>(&'a [u8]);
+
+impl CipherFn for CmacOver<'_> {
+    type Output = Mac;
+    fn call<C>(self, cipher: &C) -> Mac
     where
         C: BlockCipherEncrypt
             + BlockCipherDecrypt
@@ -162,8 +210,15 @@ impl CipherFn for CmacZero {
         C::BlockSize: block_buffer::BlockSizes,
     {
         let mut mac = cmac::Cmac::<C>::inner_init(cipher.clone());
-        mac.update(&Block::<C>::default());
-        Kcv::from_prefix(&mac.finalize().into_bytes(), 3)
+        mac.update(self.0);
+        let tag = mac.finalize().into_bytes();
+        let mut bytes = [0u8; 16];
+        let len = tag.len().min(16);
+        bytes[..len].copy_from_slice(&tag[..len]);
+        Mac {
+            bytes,
+            len: len as u8,
+        }
     }
 }
 

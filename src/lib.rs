@@ -19,7 +19,7 @@ pub mod symmetric;
 
 pub use dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 pub use error::{AwsErrorKind, Error, Member, Problem, Side};
-pub use kcv::{Kcv, KcvAlgorithm, default_symmetric_kcv, symmetric_kcv};
+pub use kcv::{Kcv, KcvAlgorithm, Mac, cmac, default_symmetric_kcv, symmetric_kcv};
 pub use key::{KeyAlgorithm, RsaSize, SymmetricAlgorithm, SymmetricKey};
 #[cfg(feature = "alloc")]
 pub use rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};

@@ -271,22 +271,16 @@ impl CipherFn for Apply<'_> {
         let iv: Block<C> = Array::try_from(iv.as_bytes()).unwrap_or_default();
         let (blocks, _) = Array::slice_as_chunks_mut(buf);
         match mode {
-            Mode::Ecb if decrypt => {
-                ecb::Decryptor::<C>::inner_init(cipher.clone()).decrypt_blocks(blocks)
-            }
-            Mode::Ecb => ecb::Encryptor::<C>::inner_init(cipher.clone()).encrypt_blocks(blocks),
+            Mode::Ecb if decrypt => ecb::Decryptor::<&C>::inner_init(cipher).decrypt_blocks(blocks),
+            Mode::Ecb => ecb::Encryptor::<&C>::inner_init(cipher).encrypt_blocks(blocks),
             Mode::Cbc if decrypt => {
-                cbc::Decryptor::<C>::inner_iv_init(cipher.clone(), &iv).decrypt_blocks(blocks)
+                cbc::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt_blocks(blocks)
             }
-            Mode::Cbc => {
-                cbc::Encryptor::<C>::inner_iv_init(cipher.clone(), &iv).encrypt_blocks(blocks)
-            }
-            Mode::Cfb8 if decrypt => {
-                cfb8::Decryptor::<C>::inner_iv_init(cipher.clone(), &iv).decrypt(buf)
-            }
-            Mode::Cfb8 => cfb8::Encryptor::<C>::inner_iv_init(cipher.clone(), &iv).encrypt(buf),
+            Mode::Cbc => cbc::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt_blocks(blocks),
+            Mode::Cfb8 if decrypt => cfb8::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt(buf),
+            Mode::Cfb8 => cfb8::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt(buf),
             Mode::Ofb => {
-                ofb::Ofb::<C>::from_core(ofb::OfbCore::inner_iv_init(cipher.clone(), &iv))
+                ofb::Ofb::<&C>::from_core(ofb::OfbCore::inner_iv_init(cipher, &iv))
                     .apply_keystream(buf);
             }
             Mode::Cfb | Mode::Cfb1 | Mode::Cfb64 | Mode::Cfb128 => {
@@ -298,9 +292,9 @@ impl CipherFn for Apply<'_> {
                 };
                 if segment_bits == block_bits {
                     if decrypt {
-                        cfb_mode::Decryptor::<C>::inner_iv_init(cipher.clone(), &iv).decrypt(buf)
+                        cfb_mode::Decryptor::<&C>::inner_iv_init(cipher, &iv).decrypt(buf)
                     } else {
-                        cfb_mode::Encryptor::<C>::inner_iv_init(cipher.clone(), &iv).encrypt(buf)
+                        cfb_mode::Encryptor::<&C>::inner_iv_init(cipher, &iv).encrypt(buf)
                     }
                 } else {
                     let segment = if segment_bits == 1 {

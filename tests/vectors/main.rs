@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod cmac_kcv;
 mod dukpt;
+mod modes;
 mod reader;
+#[cfg(feature = "alloc")]
 mod rsa;
