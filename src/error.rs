@@ -81,6 +81,10 @@ pub enum Member {
     DukptKeyVariant,
     /// Key material (a key-store document or a key constructor).
     KeyMaterial,
+    /// A key's attributes (a key-store document or a key constructor).
+    KeyAttributes,
+    /// A key's `KeyCheckValueAlgorithm`.
+    KeyCheckValueAlgorithm,
 }
 
 /// What exactly is invalid, for [`Error::Invalid`].
@@ -169,6 +173,10 @@ pub enum Problem {
     KeyNotUsable,
     /// The policy refuses this pairing of incoming and outgoing sides (strict AWS-compatibility mode).
     PolicyRefused,
+    /// A `KeyClass` that does not fit the key material (e.g. `PUBLIC_KEY` for a private key).
+    KeyClass,
+    /// A `KeyCheckValueAlgorithm` that does not apply to the key's algorithm.
+    KcvAlgorithm,
     /// A key identifier that does not have the shape of a key ARN, alias ARN or `alias/name`.
     KeyIdentifier,
 }
@@ -196,6 +204,8 @@ impl Problem {
             | Problem::KeyIdentifier
             | Problem::AttributesForKey => Member::KeyIdentifier,
             Problem::PolicyRefused => Member::Attributes,
+            Problem::KeyClass => Member::KeyAttributes,
+            Problem::KcvAlgorithm => Member::KeyCheckValueAlgorithm,
         }
     }
 }
@@ -259,6 +269,10 @@ impl fmt::Display for Problem {
             Problem::KeyNotUsable => f.write_str("key is disabled or not in state CREATE_COMPLETE"),
             Problem::PolicyRefused => {
                 f.write_str("this combination of incoming and outgoing keys is refused by policy")
+            }
+            Problem::KeyClass => f.write_str("KeyClass does not fit the key material"),
+            Problem::KcvAlgorithm => {
+                f.write_str("KeyCheckValueAlgorithm does not apply to this key algorithm")
             }
             Problem::KeyIdentifier => {
                 f.write_str("key identifier is not a key ARN, alias ARN or alias name")

@@ -12,6 +12,13 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{Error, Problem};
 
+mod attributes;
+
+pub use attributes::{
+    KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState, KeyUsage,
+    MAX_IDENTIFIER_LEN,
+};
+
 /// A symmetric algorithm: the TDES and AES key types AWS Payment Cryptography defines.
 ///
 /// The order is the strength ordering of ANSI X9.24-3 used for DUKPT derivation types:

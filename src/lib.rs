@@ -13,14 +13,25 @@ mod error;
 pub mod hex;
 mod kcv;
 mod key;
-#[cfg(feature = "alloc")]
+pub mod keystore;
+pub mod reencrypt;
 pub mod rsa;
 pub mod symmetric;
+#[cfg(feature = "serde")]
+pub mod wire;
 
 pub use dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 pub use error::{AwsErrorKind, Error, Member, Problem, Side};
 pub use kcv::{Kcv, KcvAlgorithm, Mac, cmac, default_symmetric_kcv, symmetric_kcv};
-pub use key::{KeyAlgorithm, RsaSize, SymmetricAlgorithm, SymmetricKey};
+pub use key::{
+    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState,
+    KeyUsage, MAX_IDENTIFIER_LEN, RsaSize, SymmetricAlgorithm, SymmetricKey,
+};
 #[cfg(feature = "alloc")]
-pub use rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};
+pub use keystore::MemoryKeyStore;
+pub use keystore::{Key, KeyMaterial, KeyStore, lookup};
+pub use reencrypt::{EncryptionAttributes, KeyUse, Policy, Receipt};
+pub use rsa::RsaPadding;
+#[cfg(feature = "alloc")]
+pub use rsa::{RsaPrivateKey, RsaPublicKey};
 pub use symmetric::{Iv, Mode};

@@ -1,0 +1,278 @@
+//! The key-store document that the CLI and tests load:
+//!
+//! ```json
+//! {"Keys": [{"KeyArn": "...", "KeyAttributes": {"KeyUsage": "...", "KeyClass": "...",
+//!            "KeyAlgorithm": "...", "KeyModesOfUse": {"Encrypt": true, ...}},
+//!            "KeyMaterial": "<hex, or PEM for RSA>", "Enabled": true, "KeyState": "CREATE_COMPLETE",
+//!            "KeyCheckValueAlgorithm": "ANSI_X9_24", "KeyCheckValue": "08D7B4"}],
+//!  "Aliases": [{"AliasName": "alias/...", "KeyArn": "..."}]}
+//! ```
+//!
+//! `KeyAttributes` has AWS's control-plane shape (`KeyModesOfUse` members not given are false).
+//! `KeyMaterial` is hex for TDES/AES keys and PEM for RSA (PKCS#8 or PKCS#1 private keys, SPKI or PKCS#1
+//! public keys). The check value is always computed from the material; a `KeyCheckValue` in the file is
+//! only compared with it (a mismatch is an error, which catches mistyped material).
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use core::fmt;
+
+use serde_json::Value;
+
+use super::ServiceError;
+use super::json::{Object, join};
+use crate::error::Error;
+use crate::kcv::KcvAlgorithm;
+use crate::key::{
+    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage, SymmetricKey,
+};
+use crate::keystore::{Key, KeyMaterial, MemoryKeyStore};
+use crate::rsa::{RsaPrivateKey, RsaPublicKey};
+
+/// A key-store document that cannot be loaded: which key (ARN, or position when the ARN itself is
+/// bad), which member, and why. Never contains key material.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyStoreFileError {
+    /// The key's ARN as written, or `Keys[i]` / `Aliases[i]` when there is no usable ARN.
+    pub key: Option<String>,
+    /// The member at fault, e.g. `Keys[2].KeyMaterial`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for KeyStoreFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            Some(key) => write!(f, "key {key}: {}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+impl core::error::Error for KeyStoreFileError {}
+
+fn from_service(key: Option<&str>, e: ServiceError) -> KeyStoreFileError {
+    match e {
+        ServiceError::Validation {
+            field_list,
+            message,
+        } => {
+            let (path, message) = field_list
+                .into_iter()
+                .next()
+                .map(|f| (f.path, f.message))
+                .unwrap_or((String::new(), message));
+            KeyStoreFileError {
+                key: key.map(str::to_string),
+                path,
+                message,
+            }
+        }
+        other => KeyStoreFileError {
+            key: key.map(str::to_string),
+            path: String::new(),
+            message: other.message(),
+        },
+    }
+}
+
+fn at(key: Option<&str>, path: String, e: Error) -> KeyStoreFileError {
+    let message = match e {
+        Error::Invalid { problem, .. } => problem.to_string(),
+        other => other.to_string(),
+    };
+    KeyStoreFileError {
+        key: key.map(str::to_string),
+        path,
+        message,
+    }
+}
+
+fn names(all: &[impl fmt::Display]) -> alloc::vec::Vec<String> {
+    all.iter().map(ToString::to_string).collect()
+}
+
+fn strs(v: &[String]) -> alloc::vec::Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, ServiceError> {
+    let attrs_value = o.req("KeyAttributes")?;
+    let a = Object::new(
+        attrs_value,
+        path,
+        &["KeyUsage", "KeyClass", "KeyAlgorithm", "KeyModesOfUse"],
+    )?;
+    let usages = names(KeyUsage::ALL);
+    let classes = names(KeyClass::ALL);
+    let algorithms = names(&KeyAlgorithm::ALL);
+    let key_usage = a.req_enum("KeyUsage", &strs(&usages), KeyUsage::from_aws_name)?;
+    let key_class = a.req_enum("KeyClass", &strs(&classes), KeyClass::from_aws_name)?;
+    let key_algorithm = a.req_enum(
+        "KeyAlgorithm",
+        &strs(&algorithms),
+        KeyAlgorithm::from_aws_name,
+    )?;
+    let modes_path = a.path_of("KeyModesOfUse");
+    let modes_value = a.req("KeyModesOfUse")?;
+    let m = Object::new(modes_value, &modes_path, &KeyModesOfUse::MEMBERS)?;
+    let mut key_modes_of_use = KeyModesOfUse::default();
+    for member in KeyModesOfUse::MEMBERS {
+        if let (Some(flag), Some(v)) = (key_modes_of_use.flag_mut(member), m.opt_bool(member)?) {
+            *flag = v;
+        }
+    }
+    Ok(KeyAttributes {
+        key_usage,
+        key_class,
+        key_algorithm,
+        key_modes_of_use,
+    })
+}
+
+fn parse_material(
+    algorithm: KeyAlgorithm,
+    class: KeyClass,
+    text: &str,
+) -> Result<KeyMaterial, Error> {
+    match algorithm {
+        KeyAlgorithm::Symmetric(a) => SymmetricKey::from_hex(a, text).map(KeyMaterial::Symmetric),
+        KeyAlgorithm::Rsa(_) if class == KeyClass::PublicKey => {
+            RsaPublicKey::from_pem(text).map(KeyMaterial::RsaPublic)
+        }
+        KeyAlgorithm::Rsa(_) => RsaPrivateKey::from_pem(text).map(KeyMaterial::RsaPrivate),
+    }
+}
+
+fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
+    let o = Object::new(
+        value,
+        path,
+        &[
+            "KeyArn",
+            "KeyAttributes",
+            "KeyMaterial",
+            "Enabled",
+            "KeyState",
+            "KeyCheckValueAlgorithm",
+            "KeyCheckValue",
+        ],
+    )
+    .map_err(|e| from_service(None, e))?;
+    let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
+    let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
+    let key = Some(arn_text);
+    let attributes =
+        parse_attributes(&o, &o.path_of("KeyAttributes")).map_err(|e| from_service(key, e))?;
+    let material_text = o.req_str("KeyMaterial").map_err(|e| from_service(key, e))?;
+    let material_path = o.path_of("KeyMaterial");
+    let material = parse_material(
+        attributes.key_algorithm,
+        attributes.key_class,
+        material_text,
+    )
+    .map_err(|e| at(key, material_path.clone(), e))?;
+    let mut stored = Key::new(arn, attributes, material).map_err(|e| {
+        let member = match e {
+            Error::Invalid { problem, .. } => match problem.member() {
+                crate::Member::KeyAttributes => o.path_of("KeyAttributes"),
+                _ => material_path.clone(),
+            },
+            _ => material_path.clone(),
+        };
+        at(key, member, e)
+    })?;
+    if let Some(enabled) = o.opt_bool("Enabled").map_err(|e| from_service(key, e))? {
+        stored = stored.with_enabled(enabled);
+    }
+    let states = names(KeyState::ALL);
+    let states: alloc::vec::Vec<&str> = states.iter().map(String::as_str).collect();
+    if let Some(state) = o
+        .opt_enum("KeyState", &states, KeyState::from_aws_name)
+        .map_err(|e| from_service(key, e))?
+    {
+        stored = stored.with_state(state);
+    }
+    if let Some(kcv_algorithm) = o
+        .opt_enum(
+            "KeyCheckValueAlgorithm",
+            &["ANSI_X9_24", "CMAC", "SHA_1"],
+            KcvAlgorithm::from_aws_name,
+        )
+        .map_err(|e| from_service(key, e))?
+    {
+        stored = stored
+            .with_kcv_algorithm(kcv_algorithm)
+            .map_err(|e| at(key, o.path_of("KeyCheckValueAlgorithm"), e))?;
+    }
+    if let Some(claimed) = o
+        .opt_str("KeyCheckValue")
+        .map_err(|e| from_service(key, e))?
+    {
+        let computed = stored.kcv().to_string();
+        if !claimed.eq_ignore_ascii_case(&computed) {
+            return Err(KeyStoreFileError {
+                key: key.map(str::to_string),
+                path: o.path_of("KeyCheckValue"),
+                message: format!(
+                    "KeyCheckValue {claimed} does not match the key material (computed {computed})"
+                ),
+            });
+        }
+    }
+    Ok(stored)
+}
+
+impl MemoryKeyStore {
+    /// Load a key-store document (see the [`wire`](crate::wire) module docs). Keys with the same ARN, or aliases
+    /// naming a missing key, are errors.
+    pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| KeyStoreFileError {
+            key: None,
+            path: "$".to_string(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        Self::from_value(&value)
+    }
+
+    /// Load a key-store document from a JSON value.
+    pub fn from_value(value: &Value) -> Result<Self, KeyStoreFileError> {
+        let top =
+            Object::new(value, "", &["Keys", "Aliases"]).map_err(|e| from_service(None, e))?;
+        let mut store = MemoryKeyStore::new();
+        let keys = top.opt_array("Keys").map_err(|e| from_service(None, e))?;
+        for (i, k) in keys.into_iter().flatten().enumerate() {
+            let path = format!("Keys[{i}]");
+            let key = parse_key(k, &path)?;
+            let arn = *key.arn();
+            if store.insert(key).is_some() {
+                return Err(KeyStoreFileError {
+                    key: Some(arn.as_str().to_string()),
+                    path: join(&path, "KeyArn"),
+                    message: "a key with this ARN appears twice".to_string(),
+                });
+            }
+        }
+        let aliases = top
+            .opt_array("Aliases")
+            .map_err(|e| from_service(None, e))?;
+        for (i, a) in aliases.into_iter().flatten().enumerate() {
+            let path = format!("Aliases[{i}]");
+            let o = Object::new(a, &path, &["AliasName", "KeyArn"])
+                .map_err(|e| from_service(None, e))?;
+            let name = o.req_str("AliasName").map_err(|e| from_service(None, e))?;
+            let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
+            let arn =
+                KeyArn::parse(arn_text).map_err(|e| at(Some(arn_text), o.path_of("KeyArn"), e))?;
+            store.add_alias(name, &arn).map_err(|_| KeyStoreFileError {
+                key: Some(arn_text.to_string()),
+                path: o.path_of("AliasName"),
+                message: format!(
+                    "alias {name} is not of the form alias/<name>, or its key is not in the store"
+                ),
+            })?;
+        }
+        Ok(store)
+    }
+}

@@ -1,0 +1,594 @@
+//! The validation battery: each rule of the spec broken once, through the JSON layer, must give the
+//! right AWS error kind and field path, never a panic and never output.
+
+use paycrypt::Policy;
+use paycrypt::wire::Operation::{self, DecryptData, EncryptData, ReEncryptData};
+use paycrypt::wire::ServiceError;
+use serde_json::{Value, json};
+
+use crate::fixtures::{arn, call, call_with};
+
+/// A re-encryption request TDES DUKPT → AES-128 CBC that succeeds; each case breaks one thing.
+fn good() -> Value {
+    json!({
+        "IncomingKeyIdentifier": "alias/tdes-bdk",
+        "OutgoingKeyIdentifier": arn("aes128key000000001"),
+        "CipherText": "FC0D53B7EA1FDA9EE68AAF2E70D9B9506229BE2AA993F04F1122334455667788",
+        "IncomingEncryptionAttributes": {"Dukpt": {"KeySerialNumber": "FFFF9876543210E00001"}},
+        "OutgoingEncryptionAttributes": {"Symmetric": {"Mode": "CBC",
+            "InitializationVector": "000102030405060708090A0B0C0D0E0F"}}
+    })
+}
+
+enum Expect {
+    Validation(&'static str),
+    AccessDenied,
+    NotFound(String),
+}
+
+fn check(name: &str, op: Operation, request: Value, expect: Expect) {
+    check_with(name, op, request, expect, Policy::Documented);
+}
+
+fn check_with(name: &str, op: Operation, request: Value, expect: Expect, policy: Policy) {
+    let got = call_with(op, request, policy);
+    let err = match got {
+        Ok(out) => panic!("{name}: expected an error, got output {out}"),
+        Err(e) => e,
+    };
+    match (&expect, &err) {
+        (Expect::Validation(path), ServiceError::Validation { field_list, .. }) => {
+            assert_eq!(field_list.len(), 1, "{name}: {err}");
+            assert_eq!(field_list[0].path, *path, "{name}: {err}");
+            assert!(!field_list[0].message.is_empty());
+            let j = err.to_json();
+            assert!(
+                j["message"].is_string() && j["fieldList"][0]["path"] == *path,
+                "{name}: {j}"
+            );
+        }
+        (Expect::AccessDenied, ServiceError::AccessDenied { .. }) => {
+            assert!(err.to_json()["Message"].is_string());
+        }
+        (Expect::NotFound(id), ServiceError::ResourceNotFound { resource_id }) => {
+            assert_eq!(resource_id, id, "{name}");
+            assert_eq!(err.to_json(), json!({"ResourceId": id}));
+        }
+        _ => panic!("{name}: wrong error kind {err}"),
+    }
+}
+
+/// Set (or add) the member at a JSON pointer.
+fn with(mut v: Value, pointer: &str, new: Value) -> Value {
+    let (parent, member) = pointer.rsplit_once('/').unwrap();
+    let obj = v.pointer_mut(parent).unwrap_or_else(|| panic!("{pointer}"));
+    obj.as_object_mut().unwrap().insert(member.to_string(), new);
+    v
+}
+
+fn without(mut v: Value, member: &str) -> Value {
+    v.as_object_mut().unwrap().remove(member);
+    v
+}
+
+#[test]
+fn the_good_request_works() {
+    let out = call(ReEncryptData, good()).unwrap();
+    assert_eq!(out["KeyArn"], arn("aes128key000000001"));
+    assert_eq!(out["KeyCheckValue"], "53E107");
+    assert_eq!(out["CipherText"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn wire_shape_rules() {
+    use Expect::Validation as V;
+    let g = good;
+    check(
+        "bad hex",
+        ReEncryptData,
+        with(g(), "/CipherText", json!("ZZ")),
+        V("CipherText"),
+    );
+    check(
+        "odd length",
+        ReEncryptData,
+        with(g(), "/CipherText", json!("ABC")),
+        V("CipherText"),
+    );
+    check(
+        "too short",
+        ReEncryptData,
+        with(g(), "/CipherText", json!("")),
+        V("CipherText"),
+    );
+    check(
+        "too long",
+        ReEncryptData,
+        with(g(), "/CipherText", json!("00".repeat(2113))),
+        V("CipherText"),
+    );
+    check(
+        "not a string",
+        ReEncryptData,
+        with(g(), "/CipherText", json!(12)),
+        V("CipherText"),
+    );
+    check(
+        "missing member",
+        ReEncryptData,
+        without(g(), "CipherText"),
+        V("CipherText"),
+    );
+    check(
+        "null member",
+        ReEncryptData,
+        with(g(), "/CipherText", Value::Null),
+        V("CipherText"),
+    );
+    check(
+        "unknown member",
+        ReEncryptData,
+        with(g(), "/IncomingEncryptionAttributes/Dukpt/Extra", json!(1)).clone(),
+        V("IncomingEncryptionAttributes.Dukpt.Extra"),
+    );
+    let mut top = g();
+    top["Extra"] = json!(true);
+    check("unknown top-level member", ReEncryptData, top, V("Extra"));
+    check(
+        "two union members",
+        ReEncryptData,
+        with(g(), "/OutgoingEncryptionAttributes/Asymmetric", json!({})),
+        V("OutgoingEncryptionAttributes"),
+    );
+    check(
+        "no union member",
+        ReEncryptData,
+        with(g(), "/OutgoingEncryptionAttributes", json!({})),
+        V("OutgoingEncryptionAttributes"),
+    );
+    check(
+        "bad mode name",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingEncryptionAttributes/Symmetric/Mode",
+            json!("GCM"),
+        ),
+        V("OutgoingEncryptionAttributes.Symmetric.Mode"),
+    );
+    check(
+        "DUKPT mode other than ECB/CBC",
+        ReEncryptData,
+        with(
+            g(),
+            "/IncomingEncryptionAttributes/Dukpt/Mode",
+            json!("OFB"),
+        ),
+        V("IncomingEncryptionAttributes.Dukpt.Mode"),
+    );
+    check(
+        "bad identifier pattern",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingKeyIdentifier",
+            json!("key/nothing-like-an-arn"),
+        ),
+        V("OutgoingKeyIdentifier"),
+    );
+    check(
+        "identifier too short",
+        ReEncryptData,
+        with(g(), "/IncomingKeyIdentifier", json!("alias")),
+        V("IncomingKeyIdentifier"),
+    );
+    check(
+        "IV not hex",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingEncryptionAttributes/Symmetric/InitializationVector",
+            json!("000102030405060708090A0B0C0D0E0G"),
+        ),
+        V("OutgoingEncryptionAttributes.Symmetric.InitializationVector"),
+    );
+    check(
+        "bad padding name",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingEncryptionAttributes/Symmetric/PaddingType",
+            json!("OAEP_MD5"),
+        ),
+        V("OutgoingEncryptionAttributes.Symmetric.PaddingType"),
+    );
+    check(
+        "not JSON object",
+        EncryptData,
+        json!(["KeyIdentifier"]),
+        V("$"),
+    );
+}
+
+#[test]
+fn symmetric_rules() {
+    use Expect::Validation as V;
+    let g = good;
+    check(
+        "IV with ECB",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingEncryptionAttributes/Symmetric/Mode",
+            json!("ECB"),
+        ),
+        V("OutgoingEncryptionAttributes.Symmetric.InitializationVector"),
+    );
+    check(
+        "IV of the wrong size for the key",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingEncryptionAttributes/Symmetric/InitializationVector",
+            json!("0001020304050607"),
+        ),
+        V("OutgoingEncryptionAttributes.Symmetric.InitializationVector"),
+    );
+    check(
+        "IV of the wrong size for the DUKPT working key",
+        ReEncryptData,
+        with(
+            g(),
+            "/IncomingEncryptionAttributes/Dukpt/InitializationVector",
+            json!("000102030405060708090A0B0C0D0E0F"),
+        ),
+        V("IncomingEncryptionAttributes.Dukpt.InitializationVector"),
+    );
+    check(
+        "CFB128 with TDES",
+        EncryptData,
+        json!({"KeyIdentifier": "alias/tdes", "PlainText": "0102030405060708",
+               "EncryptionAttributes": {"Symmetric": {"Mode": "CFB128"}}}),
+        V("EncryptionAttributes.Symmetric.Mode"),
+    );
+    check(
+        "incoming length not a block multiple",
+        ReEncryptData,
+        with(g(), "/CipherText", json!("FC0D53B7EA1FDA9EE6")),
+        V("CipherText"),
+    );
+    check(
+        "outgoing length not a block multiple (24 TDES bytes into AES)",
+        ReEncryptData,
+        with(
+            g(),
+            "/CipherText",
+            json!("FC0D53B7EA1FDA9EE68AAF2E70D9B9506229BE2AA993F04F"),
+        ),
+        V("CipherText"),
+    );
+    check(
+        "EncryptData plaintext not a block multiple",
+        EncryptData,
+        json!({"KeyIdentifier": "alias/tdes", "PlainText": "01020304",
+               "EncryptionAttributes": {"Symmetric": {"Mode": "CBC"}}}),
+        V("PlainText"),
+    );
+    check(
+        "EncryptData plaintext too long",
+        EncryptData,
+        json!({"KeyIdentifier": "alias/tdes", "PlainText": "00".repeat(2049),
+               "EncryptionAttributes": {"Symmetric": {"Mode": "CBC"}}}),
+        V("PlainText"),
+    );
+}
+
+#[test]
+fn dukpt_rules() {
+    use Expect::Validation as V;
+    let g = good;
+    check(
+        "KSN of the AES length for a TDES BDK",
+        ReEncryptData,
+        with(
+            g(),
+            "/IncomingEncryptionAttributes/Dukpt/KeySerialNumber",
+            json!("123456789012345600000001"),
+        ),
+        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
+    );
+    check(
+        "KSN of the TDES length for an AES BDK",
+        ReEncryptData,
+        with(g(), "/IncomingKeyIdentifier", json!("alias/aes-bdk")),
+        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
+    );
+    check(
+        "KSN of no defined length",
+        ReEncryptData,
+        with(
+            g(),
+            "/IncomingEncryptionAttributes/Dukpt/KeySerialNumber",
+            json!("FFFF9876543210E000"),
+        ),
+        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
+    );
+    check(
+        "zero counter",
+        ReEncryptData,
+        with(
+            g(),
+            "/IncomingEncryptionAttributes/Dukpt/KeySerialNumber",
+            json!("FFFF9876543210E00000"),
+        ),
+        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
+    );
+    check(
+        "derivation type stronger than the BDK",
+        EncryptData,
+        json!({"KeyIdentifier": "alias/aes-bdk", "PlainText": "00112233445566778899AABBCCDDEEFF",
+               "EncryptionAttributes": {"Dukpt": {"KeySerialNumber": "123456789012345600000001",
+                   "DukptKeyDerivationType": "AES_256"}}}),
+        V("EncryptionAttributes.Dukpt.DukptKeyDerivationType"),
+    );
+    check(
+        "AES derivation type with a TDES BDK",
+        ReEncryptData,
+        with(
+            g(),
+            "/IncomingEncryptionAttributes/Dukpt/DukptKeyDerivationType",
+            json!("AES_128"),
+        ),
+        V("IncomingEncryptionAttributes.Dukpt.DukptKeyDerivationType"),
+    );
+    check(
+        "bad variant name",
+        ReEncryptData,
+        with(
+            g(),
+            "/IncomingEncryptionAttributes/Dukpt/DukptKeyVariant",
+            json!("BOTH"),
+        ),
+        V("IncomingEncryptionAttributes.Dukpt.DukptKeyVariant"),
+    );
+}
+
+#[test]
+fn key_rules() {
+    use Expect::{AccessDenied, NotFound, Validation as V};
+    let g = good;
+    check(
+        "wrong key usage (PIN key as data key)",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingKeyIdentifier",
+            json!(arn("pinkey000000000001")),
+        ),
+        V("OutgoingKeyIdentifier"),
+    );
+    check(
+        "data key used as BDK",
+        ReEncryptData,
+        with(g(), "/IncomingKeyIdentifier", json!("alias/tdes")),
+        V("IncomingKeyIdentifier"),
+    );
+    check(
+        "BDK used as data key",
+        ReEncryptData,
+        with(g(), "/OutgoingKeyIdentifier", json!("alias/aes-bdk")),
+        V("OutgoingKeyIdentifier"),
+    );
+    check(
+        "Asymmetric attributes on a symmetric key",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingEncryptionAttributes",
+            json!({"Asymmetric": {"PaddingType": "OAEP_SHA256"}}),
+        ),
+        V("OutgoingKeyIdentifier"),
+    );
+    check(
+        "missing mode of use (Encrypt)",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingKeyIdentifier",
+            json!(arn("decryptonlykey0001")),
+        ),
+        AccessDenied,
+    );
+    check(
+        "missing mode of use (Decrypt)",
+        DecryptData,
+        json!({"KeyIdentifier": arn("encryptonlykey0001"), "CipherText": "00112233445566778899AABBCCDDEEFF",
+               "DecryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}),
+        AccessDenied,
+    );
+    check(
+        "BDK without DeriveKey",
+        EncryptData,
+        json!({"KeyIdentifier": arn("bdknoderive0000001"), "PlainText": "00112233445566778899AABBCCDDEEFF",
+               "EncryptionAttributes": {"Dukpt": {"KeySerialNumber": "123456789012345600000001"}}}),
+        AccessDenied,
+    );
+    check(
+        "disabled key",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingKeyIdentifier",
+            json!(arn("disabledkey0000001")),
+        ),
+        V("OutgoingKeyIdentifier"),
+    );
+    check(
+        "key not CREATE_COMPLETE",
+        ReEncryptData,
+        with(
+            g(),
+            "/OutgoingKeyIdentifier",
+            json!(arn("deletependingkey01")),
+        ),
+        V("OutgoingKeyIdentifier"),
+    );
+    let unknown = arn("doesnotexist000001");
+    check(
+        "unknown key",
+        ReEncryptData,
+        with(g(), "/OutgoingKeyIdentifier", json!(unknown.clone())),
+        NotFound(unknown),
+    );
+    check(
+        "unknown alias",
+        ReEncryptData,
+        with(g(), "/IncomingKeyIdentifier", json!("alias/nope")),
+        NotFound("alias/nope".into()),
+    );
+    let other_account = "arn:aws:payment-cryptography:us-east-2:999999999999:alias/tdes";
+    check(
+        "alias ARN of another account",
+        ReEncryptData,
+        with(g(), "/IncomingKeyIdentifier", json!(other_account)),
+        NotFound(other_account.into()),
+    );
+    // NoRestrictions allows both directions.
+    let r = with(
+        g(),
+        "/OutgoingKeyIdentifier",
+        json!(arn("norestrictions0001")),
+    );
+    assert!(call(ReEncryptData, r).is_ok());
+    // The alias ARN of the right account resolves and the response carries the key ARN.
+    let alias_arn = "arn:aws:payment-cryptography:us-east-2:111122223333:alias/tdes-bdk";
+    let out = call(
+        ReEncryptData,
+        with(g(), "/IncomingKeyIdentifier", json!(alias_arn)),
+    )
+    .unwrap();
+    assert_eq!(out["KeyArn"], arn("aes128key000000001"));
+}
+
+#[test]
+fn rsa_rules() {
+    use Expect::{AccessDenied, Validation as V};
+    check(
+        "RSA plaintext too long (OAEP-SHA512 with 2048 bits: 126 bytes)",
+        EncryptData,
+        json!({"KeyIdentifier": "alias/rsa/2048", "PlainText": "00".repeat(127),
+               "EncryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA512"}}}),
+        V("PlainText"),
+    );
+    check(
+        "re-encryption into RSA too long",
+        ReEncryptData,
+        json!({"IncomingKeyIdentifier": "alias/tdes", "OutgoingKeyIdentifier": "alias/rsa/2048",
+               "CipherText": "00".repeat(248),
+               "IncomingEncryptionAttributes": {"Symmetric": {"Mode": "CBC"}},
+               "OutgoingEncryptionAttributes": {"Asymmetric": {"PaddingType": "PKCS1"}}}),
+        V("CipherText"),
+    );
+    check(
+        "raw RSA needs exactly the modulus length",
+        EncryptData,
+        json!({"KeyIdentifier": "alias/rsa/2048", "PlainText": "00".repeat(255),
+               "EncryptionAttributes": {"Asymmetric": {}}}),
+        V("PlainText"),
+    );
+    check(
+        "public key cannot decrypt",
+        DecryptData,
+        json!({"KeyIdentifier": arn("rsa2048public00001"), "CipherText": "00".repeat(256),
+               "DecryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA256"}}}),
+        V("KeyIdentifier"),
+    );
+    check(
+        "RSA key with symmetric attributes and no padding",
+        EncryptData,
+        json!({"KeyIdentifier": "alias/rsa/2048", "PlainText": "0011",
+               "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}),
+        V("KeyIdentifier"),
+    );
+    check(
+        "bad OAEP ciphertext",
+        DecryptData,
+        json!({"KeyIdentifier": "alias/rsa/2048", "CipherText": "01".repeat(256),
+               "DecryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA256"}}}),
+        V("CipherText"),
+    );
+    check(
+        "wrong-length RSA ciphertext",
+        DecryptData,
+        json!({"KeyIdentifier": "alias/rsa/2048", "CipherText": "01".repeat(255),
+               "DecryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA256"}}}),
+        V("CipherText"),
+    );
+    let _ = AccessDenied;
+}
+
+#[test]
+fn decryption_failures_are_one_error() {
+    // Bad padding, wrong length and value ≥ modulus all give the same error, word for word.
+    let msg = |ct: String| {
+        call(
+            DecryptData,
+            json!({"KeyIdentifier": "alias/rsa/2048", "CipherText": ct,
+                   "DecryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA1"}}}),
+        )
+        .unwrap_err()
+    };
+    let a = msg("01".repeat(256));
+    let b = msg("01".repeat(254));
+    let c = msg("FF".repeat(256));
+    assert_eq!(a, b);
+    assert_eq!(b, c);
+}
+
+#[test]
+fn strict_policy() {
+    use Expect::Validation as V;
+    let sym_to_sym = json!({"IncomingKeyIdentifier": "alias/tdes", "OutgoingKeyIdentifier": arn("aes128key000000001"),
+        "CipherText": "00112233445566778899AABBCCDDEEFF",
+        "IncomingEncryptionAttributes": {"Symmetric": {"Mode": "ECB"}},
+        "OutgoingEncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}});
+    assert!(
+        call(ReEncryptData, sym_to_sym.clone()).is_ok(),
+        "documented policy allows D0 -> D0"
+    );
+    check_with(
+        "D0 -> D0",
+        ReEncryptData,
+        sym_to_sym,
+        V("OutgoingEncryptionAttributes"),
+        Policy::StrictAws,
+    );
+    let bidi = with(
+        good(),
+        "/IncomingEncryptionAttributes/Dukpt/DukptKeyVariant",
+        json!("BIDIRECTIONAL"),
+    );
+    assert!(call(ReEncryptData, bidi.clone()).is_ok());
+    check_with(
+        "BIDIRECTIONAL with a TDES BDK",
+        ReEncryptData,
+        bidi,
+        V("IncomingEncryptionAttributes"),
+        Policy::StrictAws,
+    );
+    let rsa_rsa = json!({"IncomingKeyIdentifier": "alias/rsa/2048", "OutgoingKeyIdentifier": arn("rsa3072pair0000001"),
+        "CipherText": "01".repeat(256),
+        "IncomingEncryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA256"}},
+        "OutgoingEncryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA256"}}});
+    check_with(
+        "RSA -> RSA",
+        ReEncryptData,
+        rsa_rsa,
+        V("OutgoingEncryptionAttributes"),
+        Policy::StrictAws,
+    );
+    assert!(
+        call_with(ReEncryptData, good(), Policy::StrictAws).is_ok(),
+        "DUKPT -> D0 stays allowed"
+    );
+}

@@ -1,0 +1,10 @@
+//! The operations end to end: spec §7 cases through the JSON layer, the validation battery, and the
+//! every-kind × every-kind re-encryption matrix.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod battery;
+mod fixtures;
+mod matrix;
+mod spec_cases;
+pub mod testrng;
