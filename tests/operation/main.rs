@@ -5,6 +5,7 @@
 
 mod battery;
 mod fixtures;
+mod keystore_file;
 mod matrix;
 mod spec_cases;
 pub mod testrng;
