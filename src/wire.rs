@@ -549,34 +549,31 @@ impl Request {
         S: KeyStore + ?Sized,
         R: TryCryptoRng + ?Sized,
     {
-        let kcv_hex = |k: crate::Kcv| k.to_string();
+        let encrypted = |out: reencrypt::Encrypted| {
+            json!({
+                "CipherText": hex::encode_upper_string(&out.ciphertext),
+                "KeyArn": out.key_arn.as_str(),
+                "KeyCheckValue": out.kcv.to_string(),
+            })
+        };
         match self {
             Request::ReEncryptData { ciphertext, .. } => {
                 let incoming = self.key_use(store, Side::Incoming)?;
                 let outgoing = self.key_use(store, Side::Outgoing)?;
-                let out = reencrypt::reencrypt(&incoming, &outgoing, ciphertext, rng, policy)?;
-                Ok(json!({
-                    "CipherText": hex::encode_upper_string(&out.ciphertext),
-                    "KeyArn": out.key_arn.as_str(),
-                    "KeyCheckValue": kcv_hex(out.kcv),
-                }))
+                reencrypt::reencrypt(&incoming, &outgoing, ciphertext, rng, policy).map(encrypted)
             }
             Request::EncryptData { plaintext, .. } => {
                 let key = self.key_use(store, Side::Outgoing)?;
-                let out = reencrypt::encrypt(&key, plaintext, rng)?;
-                Ok(json!({
-                    "CipherText": hex::encode_upper_string(&out.ciphertext),
-                    "KeyArn": out.key_arn.as_str(),
-                    "KeyCheckValue": kcv_hex(out.kcv),
-                }))
+                reencrypt::encrypt(&key, plaintext, rng).map(encrypted)
             }
             Request::DecryptData { ciphertext, .. } => {
                 let key = self.key_use(store, Side::Incoming)?;
                 let out = reencrypt::decrypt(&key, ciphertext, rng)?;
-                // The response is the one place the plaintext is meant to leave (DecryptData).
+                // The response is the one place the plaintext is meant to leave (DecryptData); the
+                // JSON string holding its hex is the caller's to dispose of.
                 Ok(json!({
                     "KeyArn": out.key_arn.as_str(),
-                    "KeyCheckValue": kcv_hex(out.kcv),
+                    "KeyCheckValue": out.kcv.to_string(),
                     "PlainText": hex::encode_upper_string(&out.plaintext),
                 }))
             }

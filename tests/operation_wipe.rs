@@ -19,7 +19,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-#[path = "operation/testrng.rs"]
+#[path = "support/rng.rs"]
 mod testrng;
 
 use paycrypt::reencrypt::{self, EncryptionAttributes, KeyUse, Policy};

@@ -14,31 +14,9 @@ use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{Error, Problem, RsaPadding, RsaPrivateKey, RsaPublicKey, RsaSize};
 use proptest::prelude::*;
 
-/// splitmix64: reproducible padding and blinding randomness from a proptest-chosen seed. Not
-/// cryptographic, which these properties do not need.
-struct TestRng(u64);
-
-impl TryRng for TestRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Ok(self.try_next_u64()? as u32)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Ok(z ^ (z >> 31))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        for chunk in dst.chunks_mut(8) {
-            let v = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-impl TryCryptoRng for TestRng {}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::TestRng;
 
 /// An RNG that always fails.
 struct BrokenRng;
@@ -126,7 +104,7 @@ fn aws_names_round_trip() {
 /// Each size × padding at the edges: empty (raw: all zero), the maximum, one past it.
 #[test]
 fn edges_for_every_size_and_padding() {
-    let mut rng = TestRng(7);
+    let mut rng = TestRng::new(7);
     for size in SIZES {
         let private = key(size);
         let public = private.public_key();
@@ -238,7 +216,7 @@ proptest! {
     ) {
         let private = key(size);
         let public = private.public_key();
-        let mut rng = TestRng(seed);
+        let mut rng = TestRng::new(seed);
         match public.encrypt(padding, &msg, &mut rng) {
             Ok(ct) => {
                 prop_assert_eq!(ct.len(), size.bytes());
@@ -270,8 +248,8 @@ proptest! {
         let k = size.bytes();
         let mut ct = body[..k].to_vec();
         ct[0] = top; // below the modulus (whose top byte is ≥ 0x80)
-        let one = private.decrypt(padding, &ct, &mut TestRng(seeds.0));
-        let two = private.decrypt(padding, &ct, &mut TestRng(seeds.1));
+        let one = private.decrypt(padding, &ct, &mut TestRng::new(seeds.0));
+        let two = private.decrypt(padding, &ct, &mut TestRng::new(seeds.1));
         prop_assert_eq!(&one, &two);
         match padding {
             Some(RsaPadding::Pkcs1) => {
@@ -285,7 +263,7 @@ proptest! {
             None => {
                 let m = one.unwrap();
                 prop_assert_eq!(m.len(), k);
-                let c = private.public_key().encrypt(None, &m, &mut TestRng(0)).unwrap();
+                let c = private.public_key().encrypt(None, &m, &mut TestRng::new(0)).unwrap();
                 prop_assert_eq!(c, ct);
             }
         }

@@ -8,4 +8,5 @@ mod fixtures;
 mod keystore_file;
 mod matrix;
 mod spec_cases;
+#[path = "../support/rng.rs"]
 pub mod testrng;

@@ -20,31 +20,9 @@ type Secret = zeroize::Zeroizing<Vec<u8>>;
 
 use crate::reader::{self, Fields, Obj, flip, hex, hex_blocks, json, unhex};
 
-/// Blinding randomness for tests: splitmix64. Not cryptographic; decryption results do not depend on
-/// it (the tests check exactly that by decrypting twice with different seeds).
-struct TestRng(u64);
-
-impl TryRng for TestRng {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        Ok(self.try_next_u64()? as u32)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Ok(z ^ (z >> 31))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        for chunk in dst.chunks_mut(8) {
-            let v = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-impl TryCryptoRng for TestRng {}
+#[path = "../support/rng.rs"]
+mod rng;
+use rng::TestRng;
 
 /// Hands out a published seed, exactly once, in one piece; any other request is an RNG failure.
 struct SeedRng(Option<Vec<u8>>);
@@ -231,7 +209,7 @@ fn wycheproof_file(rel: &str) -> Obj {
 #[test]
 fn wycheproof_oaep() {
     let mut counts = [0usize; 4]; // valid decrypted, labelled refused, invalid refused, tampered refused
-    let mut blinding = TestRng(1);
+    let mut blinding = TestRng::new(1);
     for name in reader::files("rsa/wycheproof", ".json") {
         if !name.starts_with("rsa_oaep_") {
             continue;
@@ -299,8 +277,8 @@ fn wycheproof_pkcs1() {
     }
     let mut used = BTreeSet::new();
     let mut counts = [0usize; 4]; // valid, implicit rejection = OpenSSL, refused format, tampered
-    let mut blinding = TestRng(2);
-    let mut other_blinding = TestRng(3);
+    let mut blinding = TestRng::new(2);
+    let mut other_blinding = TestRng::new(3);
     let pkcs1 = Some(RsaPadding::Pkcs1);
     for name in reader::files("rsa/wycheproof", ".json") {
         if !name.starts_with("rsa_pkcs1_") {
@@ -393,7 +371,7 @@ fn labs_file(rel: &str, padding: RsaPadding, seeded: bool) -> usize {
     let mut key: Option<(AnySizePrivateKey, AnySizePublicKey)> = None;
     let mut public: Option<AnySizePublicKey> = None;
     let mut cases = 0;
-    let mut blinding = TestRng(4);
+    let mut blinding = TestRng::new(4);
     for (i, case) in hex_blocks(rel, |n| n == "Modulus" || n == "Message")
         .into_iter()
         .enumerate()
@@ -509,7 +487,7 @@ fn rsa_labs_oaep_intermediate_values() {
         6,
         "{rel}: key, encryption, CRT, three encodings"
     );
-    let mut blinding = TestRng(5);
+    let mut blinding = TestRng::new(5);
     let oaep = Some(RsaPadding::OaepSha1);
 
     // The key, from its components.

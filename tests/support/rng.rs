@@ -1,5 +1,5 @@
-//! A deterministic RNG for tests: SHA-256 in counter mode over a seed. Reproducible, and good enough to
-//! pad RSA encryptions in tests; never used by the library.
+//! The one test RNG: SHA-256 in counter mode over a seed. Deterministic and reproducible, for RSA
+//! padding and blinding in tests (results of decryption must not depend on it); never used by the library.
 
 #![allow(dead_code)]
 
@@ -15,6 +15,7 @@ pub struct TestRng {
 }
 
 impl TestRng {
+    /// A generator for `seed`.
     pub fn new(seed: u64) -> Self {
         TestRng {
             seed,
