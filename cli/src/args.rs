@@ -1,0 +1,428 @@
+//! The command line: global options (anywhere), one command, the command's `--option value` pairs.
+//!
+//! Hand-written so that every message and exit code is the AWS CLI's: errors here are
+//! [`CliError::Syntax`] (exit 252).
+
+use paycrypt::wire::Operation;
+
+use crate::error::CliError;
+
+/// The commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandName {
+    /// `re-encrypt-data`.
+    ReEncryptData,
+    /// `encrypt-data`.
+    EncryptData,
+    /// `decrypt-data`.
+    DecryptData,
+    /// `batch`.
+    Batch,
+    /// `keys`.
+    Keys,
+}
+
+impl CommandName {
+    /// Every command, in the order the help lists them.
+    pub const ALL: [CommandName; 5] = [
+        CommandName::ReEncryptData,
+        CommandName::EncryptData,
+        CommandName::DecryptData,
+        CommandName::Batch,
+        CommandName::Keys,
+    ];
+
+    /// The word on the command line.
+    pub const fn word(self) -> &'static str {
+        match self {
+            CommandName::ReEncryptData => "re-encrypt-data",
+            CommandName::EncryptData => "encrypt-data",
+            CommandName::DecryptData => "decrypt-data",
+            CommandName::Batch => "batch",
+            CommandName::Keys => "keys",
+        }
+    }
+
+    fn from_word(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.word() == word)
+    }
+
+    /// The operation a single-call command runs.
+    pub const fn operation(self) -> Option<Operation> {
+        match self {
+            CommandName::ReEncryptData => Some(Operation::ReEncryptData),
+            CommandName::EncryptData => Some(Operation::EncryptData),
+            CommandName::DecryptData => Some(Operation::DecryptData),
+            CommandName::Batch | CommandName::Keys => None,
+        }
+    }
+}
+
+/// One request member settable by its own option.
+#[derive(Debug)]
+pub struct Param {
+    /// The option, e.g. `--cipher-text`.
+    pub flag: &'static str,
+    /// The request member, e.g. `CipherText`.
+    pub member: &'static str,
+    /// Whether the value is a JSON structure (else a string).
+    pub json: bool,
+}
+
+const fn string(flag: &'static str, member: &'static str) -> Param {
+    Param {
+        flag,
+        member,
+        json: false,
+    }
+}
+
+const fn structure(flag: &'static str, member: &'static str) -> Param {
+    Param {
+        flag,
+        member,
+        json: true,
+    }
+}
+
+const RE_ENCRYPT_PARAMS: [Param; 5] = [
+    string("--incoming-key-identifier", "IncomingKeyIdentifier"),
+    string("--outgoing-key-identifier", "OutgoingKeyIdentifier"),
+    string("--cipher-text", "CipherText"),
+    structure(
+        "--incoming-encryption-attributes",
+        "IncomingEncryptionAttributes",
+    ),
+    structure(
+        "--outgoing-encryption-attributes",
+        "OutgoingEncryptionAttributes",
+    ),
+];
+const ENCRYPT_PARAMS: [Param; 3] = [
+    string("--key-identifier", "KeyIdentifier"),
+    string("--plain-text", "PlainText"),
+    structure("--encryption-attributes", "EncryptionAttributes"),
+];
+const DECRYPT_PARAMS: [Param; 3] = [
+    string("--key-identifier", "KeyIdentifier"),
+    string("--cipher-text", "CipherText"),
+    structure("--decryption-attributes", "DecryptionAttributes"),
+];
+
+/// The request members of an operation, as options (all required unless `--cli-input-json` is given).
+pub fn params(operation: Operation) -> &'static [Param] {
+    match operation {
+        Operation::ReEncryptData => &RE_ENCRYPT_PARAMS,
+        Operation::EncryptData => &ENCRYPT_PARAMS,
+        Operation::DecryptData => &DECRYPT_PARAMS,
+    }
+}
+
+/// The option that takes a whole request.
+pub const CLI_INPUT_JSON: &str = "--cli-input-json";
+
+/// A single call: the operation, `--cli-input-json`'s raw value if given, and the other members' raw
+/// values (still to be loaded: any value may be `file://PATH`).
+#[derive(Debug)]
+pub struct Call {
+    /// The operation.
+    pub operation: Operation,
+    /// `--cli-input-json`, as given.
+    pub cli_input_json: Option<String>,
+    /// The member options given, in command-line order.
+    pub params: Vec<(&'static Param, String)>,
+}
+
+/// `batch`'s options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOptions {
+    /// Worker threads (`None`: one per core).
+    pub workers: Option<usize>,
+    /// The most lines processed in one parallel step.
+    pub chunk_lines: usize,
+}
+
+/// Default `--chunk-lines`.
+pub const DEFAULT_CHUNK_LINES: usize = 4096;
+/// Largest `--workers`.
+pub const MAX_WORKERS: usize = 256;
+/// Largest `--chunk-lines`.
+pub const MAX_CHUNK_LINES: usize = 65_536;
+
+/// What to do.
+#[derive(Debug)]
+pub enum Action {
+    /// Print the help of the command, or the overview.
+    Help(Option<CommandName>),
+    /// Print the version.
+    Version,
+    /// Run one operation.
+    Call(Call),
+    /// Run JSON lines from stdin.
+    Batch(BatchOptions),
+    /// List the key store.
+    Keys,
+}
+
+/// A parsed command line.
+#[derive(Debug)]
+pub struct Invocation {
+    /// `--keys FILE`.
+    pub keys: Option<String>,
+    /// `--strict-aws`.
+    pub strict_aws: bool,
+    /// What to do.
+    pub action: Action,
+}
+
+fn syntax(message: impl Into<String>) -> CliError {
+    CliError::Syntax(message.into())
+}
+
+/// Parse the arguments (without the program name).
+pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
+    let mut keys: Option<String> = None;
+    let mut strict_aws = false;
+    let mut help = false;
+    let mut version = false;
+    let mut command: Option<CommandName> = None;
+    let mut options: Vec<(String, String)> = Vec::new();
+    let mut extra: Vec<String> = Vec::new();
+
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let value = |it: &mut std::vec::IntoIter<String>| match inline.clone() {
+            Some(v) => Ok(v),
+            None => match it.next() {
+                Some(v) if !v.starts_with("--") => Ok(v),
+                _ => Err(syntax(format!("argument {name}: expected one argument"))),
+            },
+        };
+        let no_value = |flag: &str| match inline {
+            Some(_) => Err(syntax(format!(
+                "argument {flag}: ignored explicit argument"
+            ))),
+            None => Ok(()),
+        };
+        match name.as_str() {
+            "--keys" => {
+                if keys.is_some() {
+                    return Err(syntax("argument --keys: given more than once"));
+                }
+                keys = Some(value(&mut it)?);
+            }
+            "--strict-aws" => {
+                no_value("--strict-aws")?;
+                strict_aws = true;
+            }
+            "--help" | "-h" => {
+                no_value("--help")?;
+                help = true;
+            }
+            "--version" => {
+                no_value("--version")?;
+                version = true;
+            }
+            "help" => help = true,
+            n if n.starts_with('-') => {
+                if command.is_none() {
+                    return Err(syntax(format!("unrecognized arguments: {arg}")));
+                }
+                let v = value(&mut it)?;
+                options.push((name, v));
+            }
+            word => match command {
+                None => {
+                    command = Some(CommandName::from_word(word).ok_or_else(|| {
+                        syntax(format!(
+                            "argument command: Invalid choice '{word}', valid choices are: {}",
+                            CommandName::ALL.map(CommandName::word).join(" | ")
+                        ))
+                    })?);
+                }
+                Some(_) => extra.push(arg),
+            },
+        }
+    }
+
+    if help {
+        return Ok(Invocation {
+            keys,
+            strict_aws,
+            action: Action::Help(command),
+        });
+    }
+    if version {
+        return Ok(Invocation {
+            keys,
+            strict_aws,
+            action: Action::Version,
+        });
+    }
+    if !extra.is_empty() {
+        return Err(syntax(format!(
+            "unrecognized arguments: {}",
+            extra.join(" ")
+        )));
+    }
+    let Some(command) = command else {
+        return Err(syntax("the following arguments are required: command"));
+    };
+    let action = match command.operation() {
+        Some(operation) => Action::Call(call(operation, options)?),
+        None if command == CommandName::Batch => Action::Batch(batch_options(options)?),
+        None => {
+            if let Some((flag, _)) = options.first() {
+                return Err(syntax(format!("Unknown options: {flag}")));
+            }
+            Action::Keys
+        }
+    };
+    Ok(Invocation {
+        keys,
+        strict_aws,
+        action,
+    })
+}
+
+fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, CliError> {
+    let table = params(operation);
+    let mut cli_input_json = None;
+    let mut given: Vec<(&'static Param, String)> = Vec::new();
+    for (flag, value) in options {
+        if flag == CLI_INPUT_JSON {
+            if cli_input_json.replace(value).is_some() {
+                return Err(syntax(format!(
+                    "argument {CLI_INPUT_JSON}: given more than once"
+                )));
+            }
+            continue;
+        }
+        let Some(param) = table.iter().find(|p| p.flag == flag) else {
+            return Err(syntax(format!("Unknown options: {flag}")));
+        };
+        if given.iter().any(|(p, _)| p.flag == flag) {
+            return Err(syntax(format!("argument {flag}: given more than once")));
+        }
+        given.push((param, value));
+    }
+    if cli_input_json.is_none() {
+        let missing: Vec<&str> = table
+            .iter()
+            .filter(|p| !given.iter().any(|(g, _)| g.flag == p.flag))
+            .map(|p| p.flag)
+            .collect();
+        if !missing.is_empty() {
+            return Err(syntax(format!(
+                "the following arguments are required: {}",
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok(Call {
+        operation,
+        cli_input_json,
+        params: given,
+    })
+}
+
+fn number(flag: &str, value: &str, max: usize) -> Result<usize, CliError> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(syntax(format!(
+            "argument {flag}: invalid value '{value}' (a whole number from 1 to {max})"
+        ))),
+    }
+}
+
+fn batch_options(options: Vec<(String, String)>) -> Result<BatchOptions, CliError> {
+    let mut workers = None;
+    let mut chunk_lines = None;
+    for (flag, value) in options {
+        let slot = match flag.as_str() {
+            "--workers" => &mut workers,
+            "--chunk-lines" => &mut chunk_lines,
+            _ => return Err(syntax(format!("Unknown options: {flag}"))),
+        };
+        let max = if flag == "--workers" {
+            MAX_WORKERS
+        } else {
+            MAX_CHUNK_LINES
+        };
+        if slot.replace(number(&flag, &value, max)?).is_some() {
+            return Err(syntax(format!("argument {flag}: given more than once")));
+        }
+    }
+    Ok(BatchOptions {
+        workers,
+        chunk_lines: chunk_lines.unwrap_or(DEFAULT_CHUNK_LINES),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_words(words: &str) -> Result<Invocation, CliError> {
+        parse(words.split_whitespace().map(str::to_string).collect())
+    }
+
+    #[test]
+    fn global_options_anywhere_and_inline_values() {
+        let Ok(inv) = parse_words("keys --keys=k.json --strict-aws") else {
+            unreachable!("keys parses")
+        };
+        assert_eq!(inv.keys.as_deref(), Some("k.json"));
+        assert!(inv.strict_aws);
+        assert!(matches!(inv.action, Action::Keys));
+    }
+
+    #[test]
+    fn missing_members_are_listed_without_cli_input_json() {
+        let Err(CliError::Syntax(m)) = parse_words("encrypt-data --plain-text 00") else {
+            unreachable!("must fail")
+        };
+        assert_eq!(
+            m,
+            "the following arguments are required: --key-identifier, --encryption-attributes"
+        );
+        assert!(parse_words("encrypt-data --cli-input-json {}").is_ok());
+    }
+
+    #[test]
+    fn batch_numbers_are_checked() {
+        assert!(matches!(
+            parse_words("batch --workers 0"),
+            Err(CliError::Syntax(_))
+        ));
+        let Ok(Invocation {
+            action: Action::Batch(o),
+            ..
+        }) = parse_words("batch --workers 2 --chunk-lines 10")
+        else {
+            unreachable!("batch parses")
+        };
+        assert_eq!(
+            o,
+            BatchOptions {
+                workers: Some(2),
+                chunk_lines: 10
+            }
+        );
+    }
+
+    #[test]
+    fn help_wins_over_other_errors() {
+        assert!(matches!(
+            parse_words("batch --bogus 1 help"),
+            Ok(Invocation {
+                action: Action::Help(Some(CommandName::Batch)),
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,183 @@
+//! `--help` texts (printed on stdout, exit 0).
+
+use crate::args::CommandName;
+
+const OVERVIEW: &str = r#"paycrypt - AWS Payment Cryptography's data-plane operations, run locally
+
+USAGE
+  paycrypt [--keys FILE] [--strict-aws] <command> [parameters]
+
+COMMANDS
+  re-encrypt-data   ReEncryptData: decrypt under the incoming key, encrypt under the outgoing key
+  encrypt-data      EncryptData
+  decrypt-data      DecryptData
+  batch             JSON lines on stdin (one request each), JSON lines on stdout, in order
+  keys              list the key store: ARNs, aliases, attributes, check values (never key material)
+
+  Requests and responses are AWS's JSON shapes. `paycrypt <command> help` shows a command's parameters.
+
+GLOBAL OPTIONS
+  --keys FILE       the key-store JSON file to use (else $PAYCRYPT_KEYS, else the embedded demo keys)
+  --strict-aws      refuse what the live AWS service refuses: symmetric-to-symmetric (D0 to D0)
+                    re-encryption, RSA on both sides, BIDIRECTIONAL with a TDES BDK
+  --help, help      this text; after a command, that command's help
+  --version         the version
+
+KEY STORE
+  Without --keys or $PAYCRYPT_KEYS, paycrypt uses an embedded demo key store holding PUBLIC TEST KEYS
+  (the X9.24-1 and X9.24-3 test BDKs, AWS's sample BDK, a TDES and an AES data key, an RSA-2048 key pair
+  and its public half) and says so on stderr. Never protect real data with them. `paycrypt keys` lists
+  them; their aliases: alias/demo-tdes-bdk, alias/demo-aes-bdk, alias/demo-aes256-bdk,
+  alias/demo-aws-sample-bdk, alias/demo-tdes-key, alias/demo-aes-key, alias/demo-rsa, alias/demo-rsa-public.
+
+EXIT CODES (the AWS CLI's)
+  0    success (for batch: every line was answered, errors included)
+  252  bad command line: unknown command or option, missing parameter, a parameter value that is not
+       JSON or a file:// that cannot be read
+  253  the key store cannot be loaded (missing file, bad JSON, a bad key: the message names it)
+  254  the operation returned an error (ValidationException, ResourceNotFoundException,
+       AccessDeniedException, ...), printed as
+       "An error occurred (<Type>) when calling the <Operation> operation: <message>"
+  255  reading stdin or writing stdout failed
+  On an error nothing is written to stdout.
+
+EXAMPLES
+  paycrypt re-encrypt-data --cli-input-json file://examples/p2pe-tdes-dukpt-to-aes-cbc.json
+  paycrypt keys
+  paycrypt batch < requests.jsonl > responses.jsonl
+"#;
+
+const RE_ENCRYPT: &str = r#"paycrypt re-encrypt-data - ReEncryptData
+
+Decrypts CipherText under the incoming key and encrypts the plaintext under the outgoing key; the
+plaintext never leaves the library. Prints the response (CipherText, KeyArn and KeyCheckValue of the
+outgoing key).
+
+USAGE
+  paycrypt [--keys FILE] [--strict-aws] re-encrypt-data --cli-input-json JSON
+  paycrypt [--keys FILE] [--strict-aws] re-encrypt-data
+      --incoming-key-identifier ID --outgoing-key-identifier ID --cipher-text HEX
+      --incoming-encryption-attributes JSON --outgoing-encryption-attributes JSON
+
+PARAMETERS
+  --cli-input-json JSON                    the whole request (ReEncryptDataInput); options given as
+                                           well override its members
+  --incoming-key-identifier ID             key ARN, alias ARN or alias/name
+  --outgoing-key-identifier ID             key ARN, alias ARN or alias/name
+  --cipher-text HEX                        the data under the incoming key
+  --incoming-encryption-attributes JSON    {"Symmetric": {...}} | {"Asymmetric": {...}} | {"Dukpt": {...}}
+  --outgoing-encryption-attributes JSON    the same, for the outgoing key
+  Any value may be file://PATH to read it from a file.
+
+EXAMPLES
+  # The P2PE translation: TDES DUKPT (from a terminal) to AES CBC, with the demo keys
+  paycrypt re-encrypt-data --cli-input-json file://examples/p2pe-tdes-dukpt-to-aes-cbc.json
+
+  # AWS's worked case: DUKPT ECB to a TDES data key (gives B064B6C2571C65D5)
+  paycrypt re-encrypt-data \
+      --incoming-key-identifier alias/demo-tdes-bdk \
+      --outgoing-key-identifier alias/demo-tdes-key \
+      --cipher-text 124F7A32F3F84187 \
+      --incoming-encryption-attributes '{"Dukpt": {"KeySerialNumber": "FFFF9876543210E00001", "Mode": "ECB"}}' \
+      --outgoing-encryption-attributes '{"Symmetric": {"Mode": "ECB"}}'
+"#;
+
+const ENCRYPT: &str = r#"paycrypt encrypt-data - EncryptData
+
+Encrypts PlainText under a key. Prints the response (CipherText, KeyArn, KeyCheckValue).
+
+USAGE
+  paycrypt [--keys FILE] encrypt-data --cli-input-json JSON
+  paycrypt [--keys FILE] encrypt-data --key-identifier ID --plain-text HEX --encryption-attributes JSON
+
+PARAMETERS
+  --cli-input-json JSON           the whole request (EncryptDataInput); options given as well override
+                                  its members
+  --key-identifier ID             key ARN, alias ARN or alias/name
+  --plain-text HEX                the data (a multiple of the block size for TDES/AES; no padding is added)
+  --encryption-attributes JSON    {"Symmetric": {...}} | {"Asymmetric": {...}} | {"Dukpt": {...}}
+  Any value may be file://PATH to read it from a file.
+
+EXAMPLES
+  paycrypt encrypt-data --key-identifier alias/demo-aes-key --plain-text 34313131313131313131313131313131 \
+      --encryption-attributes '{"Symmetric": {"Mode": "CBC"}}'
+
+  # What a TDES DUKPT terminal would send (data request key of KSN FFFF9876543210E00001)
+  paycrypt encrypt-data --key-identifier alias/demo-tdes-bdk --plain-text 0102030405060708 \
+      --encryption-attributes '{"Dukpt": {"KeySerialNumber": "FFFF9876543210E00001", "Mode": "ECB"}}'
+
+  # RSA OAEP under the demo public key (a fresh ciphertext every time)
+  paycrypt encrypt-data --key-identifier alias/demo-rsa-public --plain-text 34313131313131313131313131313131 \
+      --encryption-attributes '{"Asymmetric": {"PaddingType": "OAEP_SHA256"}}'
+"#;
+
+const DECRYPT: &str = r#"paycrypt decrypt-data - DecryptData
+
+Decrypts CipherText under a key. Prints the response (KeyArn, KeyCheckValue, PlainText).
+
+USAGE
+  paycrypt [--keys FILE] decrypt-data --cli-input-json JSON
+  paycrypt [--keys FILE] decrypt-data --key-identifier ID --cipher-text HEX --decryption-attributes JSON
+
+PARAMETERS
+  --cli-input-json JSON           the whole request (DecryptDataInput); options given as well override
+                                  its members
+  --key-identifier ID             key ARN, alias ARN or alias/name
+  --cipher-text HEX               the data
+  --decryption-attributes JSON    {"Symmetric": {...}} | {"Asymmetric": {...}} | {"Dukpt": {...}}
+  Any value may be file://PATH to read it from a file.
+
+EXAMPLES
+  paycrypt decrypt-data --key-identifier alias/demo-tdes-key --cipher-text B064B6C2571C65D5 \
+      --decryption-attributes '{"Symmetric": {"Mode": "ECB"}}'
+"#;
+
+const BATCH: &str = r#"paycrypt batch - many operations, JSON lines in and out
+
+Reads stdin one line at a time; each line is one request:
+  {"Operation": "ReEncryptData" | "EncryptData" | "DecryptData", "Input": { ...the AWS request... }}
+Writes one line per input line to stdout, in the same order:
+  {"Output": { ...the AWS response... }}
+  {"Error": {"Type": "<AWS error name>", ...the error's members}}
+A line that is not JSON, names an unknown operation or fails gives an error line and the batch goes
+on. Lines are processed in chunks on all cores (a chunk is as many lines as are already waiting, at
+most --chunk-lines), so memory does not grow with the input and an interactive client gets each
+answer as soon as it is computed. A summary (operations, errors, ops/s) goes to stderr at the end.
+Exit code 0 when every line was answered (look at the summary or the Error lines for failures).
+
+USAGE
+  paycrypt [--keys FILE] [--strict-aws] batch [--workers N] [--chunk-lines N] < in.jsonl > out.jsonl
+
+PARAMETERS
+  --workers N         worker threads (default: one per core)
+  --chunk-lines N     most lines per parallel step (default 4096)
+
+EXAMPLES
+  paycrypt batch < examples/batch.jsonl
+  echo '{"Operation": "DecryptData", "Input": {"KeyIdentifier": "alias/demo-tdes-key", "CipherText": "B064B6C2571C65D5", "DecryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}}' | paycrypt batch
+"#;
+
+const KEYS: &str = r#"paycrypt keys - list the key store
+
+Prints the keys (KeyArn, KeyAttributes, KeyCheckValue, KeyCheckValueAlgorithm, Enabled, KeyState) and the
+aliases (AliasName, KeyArn), as AWS's ListKeys and ListAliases show them. Never prints key material.
+
+USAGE
+  paycrypt keys [--keys FILE]
+
+EXAMPLES
+  paycrypt keys
+  paycrypt keys --keys my-keys.json
+"#;
+
+/// The help of a command, or the overview.
+pub fn text(command: Option<CommandName>) -> &'static str {
+    match command {
+        None => OVERVIEW,
+        Some(CommandName::ReEncryptData) => RE_ENCRYPT,
+        Some(CommandName::EncryptData) => ENCRYPT,
+        Some(CommandName::DecryptData) => DECRYPT,
+        Some(CommandName::Batch) => BATCH,
+        Some(CommandName::Keys) => KEYS,
+    }
+}

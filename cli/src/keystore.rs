@@ -1,0 +1,97 @@
+//! Where the keys come from (`--keys FILE`, `$PAYCRYPT_KEYS`, or the embedded demo store) and the
+//! `keys` listing.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use paycrypt::{KeyModesOfUse, MemoryKeyStore};
+use serde_json::{Map, Value, json};
+
+use crate::error::CliError;
+
+/// The embedded demo key store: public test keys only (see `cli/README.md`).
+pub const DEMO_KEYS: &str = include_str!("demo-keys.json");
+
+/// The environment variable naming a key-store file.
+pub const KEYS_ENV: &str = "PAYCRYPT_KEYS";
+
+/// The one-line stderr warning printed whenever the demo store serves.
+pub const DEMO_WARNING: &str = "paycrypt: warning: using the embedded demo key store; its keys are \
+PUBLIC TEST KEYS, never use them for real data (use --keys FILE or PAYCRYPT_KEYS)";
+
+/// Load the store: `--keys`, else `$PAYCRYPT_KEYS` (if set and not empty), else the demo store (with
+/// the warning on stderr).
+pub fn load(keys_flag: Option<&str>, env: Option<OsString>) -> Result<MemoryKeyStore, CliError> {
+    let path = keys_flag
+        .map(PathBuf::from)
+        .or_else(|| env.filter(|v| !v.is_empty()).map(PathBuf::from));
+    match path {
+        Some(path) => {
+            let shown = path.display();
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                CliError::KeyStore(format!("cannot read the key store {shown}: {e}"))
+            })?;
+            MemoryKeyStore::from_json(&text)
+                .map_err(|e| CliError::KeyStore(format!("cannot load the key store {shown}: {e}")))
+        }
+        None => {
+            eprintln!("{DEMO_WARNING}");
+            MemoryKeyStore::from_json(DEMO_KEYS).map_err(|e| {
+                CliError::KeyStore(format!("the embedded demo key store is broken: {e}"))
+            })
+        }
+    }
+}
+
+fn modes_json(modes: &KeyModesOfUse) -> Value {
+    let map: Map<String, Value> = KeyModesOfUse::MEMBERS
+        .iter()
+        .zip(modes.flags())
+        .map(|(name, flag)| ((*name).to_string(), Value::Bool(flag)))
+        .collect();
+    Value::Object(map)
+}
+
+/// The `keys` listing: ListKeys' and ListAliases' members, never key material.
+pub fn listing(store: &MemoryKeyStore) -> Value {
+    let keys: Vec<Value> = store
+        .keys()
+        .map(|k| {
+            let a = k.attributes();
+            json!({
+                "KeyArn": k.arn().as_str(),
+                "KeyAttributes": {
+                    "KeyUsage": a.key_usage.aws_name(),
+                    "KeyClass": a.key_class.aws_name(),
+                    "KeyAlgorithm": a.key_algorithm.aws_name(),
+                    "KeyModesOfUse": modes_json(&a.key_modes_of_use),
+                },
+                "KeyCheckValue": k.kcv().to_string(),
+                "KeyCheckValueAlgorithm": k.kcv_algorithm().aws_name(),
+                "Enabled": k.enabled(),
+                "KeyState": k.state().aws_name(),
+            })
+        })
+        .collect();
+    let aliases: Vec<Value> = store
+        .aliases()
+        .map(|(alias, arn)| json!({"AliasName": alias, "KeyArn": arn.as_str()}))
+        .collect();
+    json!({"Keys": keys, "Aliases": aliases})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_store_loads_with_every_alias() {
+        let Ok(store) = MemoryKeyStore::from_json(DEMO_KEYS) else {
+            unreachable!("the demo store must load")
+        };
+        assert_eq!(store.len(), 8);
+        let listed = listing(&store);
+        let aliases = listed["Aliases"].as_array().map_or(0, Vec::len);
+        assert_eq!(aliases, 8);
+    }
+}
