@@ -68,7 +68,11 @@ fn success_prints_pretty_json_and_warns_once_about_demo_keys() {
     ));
     let out = r.ok();
     assert_eq!(out["CipherText"], "B064B6C2571C65D5"); // spec §7
-    assert!(r.stdout.starts_with("{\n    \""), "AWS CLI layout: {}", r.stdout);
+    assert!(
+        r.stdout.starts_with("{\n    \""),
+        "AWS CLI layout: {}",
+        r.stdout
+    );
     assert_eq!(r.stderr.lines().count(), 1, "{r:?}");
     assert!(r.stderr.contains("PUBLIC TEST KEYS"));
 }
@@ -112,7 +116,10 @@ fn forbidden_mode_of_use_is_254_access_denied() {
     let stderr = r.fails(254);
     let message = service_error(stderr, "AccessDeniedException", "DecryptData");
     assert!(message.contains("alias/enc-only"), "{message}");
-    assert!(!stderr.contains("PUBLIC TEST KEYS"), "no demo warning with --keys");
+    assert!(
+        !stderr.contains("PUBLIC TEST KEYS"),
+        "no demo warning with --keys"
+    );
     // The same key encrypts: the store loaded and the key works for what it allows.
     let ok = run(&[
         "encrypt-data",
@@ -162,15 +169,24 @@ fn strict_aws_refuses_symmetric_to_symmetric() {
 fn bad_syntax_is_252_with_the_usage_lines() {
     let cases: [(&[&str], &str); 8] = [
         (&[], "the following arguments are required: command"),
-        (&["reencrypt"], "argument command: Invalid choice 'reencrypt'"),
+        (
+            &["reencrypt"],
+            "argument command: Invalid choice 'reencrypt'",
+        ),
         (&["keys", "--bogus", "1"], "Unknown options: --bogus"),
         (
             &["encrypt-data", "--key-identifier", "alias/demo-aes-key"],
             "the following arguments are required: --plain-text, --encryption-attributes",
         ),
-        (&["decrypt-data", "--cipher-text"], "argument --cipher-text: expected one argument"),
+        (
+            &["decrypt-data", "--cipher-text"],
+            "argument --cipher-text: expected one argument",
+        ),
         (&["--keys"], "argument --keys: expected one argument"),
-        (&["batch", "--workers", "many"], "argument --workers: invalid value 'many'"),
+        (
+            &["batch", "--workers", "many"],
+            "argument --workers: invalid value 'many'",
+        ),
         (&["keys", "extra"], "unrecognized arguments: extra"),
     ];
     for (args, expected) in cases {
@@ -186,7 +202,11 @@ fn bad_syntax_is_252_with_the_usage_lines() {
 
 #[test]
 fn unreadable_parameter_file_is_252() {
-    let r = run(&["re-encrypt-data", "--cli-input-json", "file://examples/no-such-file.json"]);
+    let r = run(&[
+        "re-encrypt-data",
+        "--cli-input-json",
+        "file://examples/no-such-file.json",
+    ]);
     let stderr = r.fails(252);
     assert!(
         stderr.contains(
@@ -198,10 +218,20 @@ fn unreadable_parameter_file_is_252() {
 
 #[test]
 fn bad_json_parameter_is_252_and_does_not_echo_the_input() {
-    let r = run(&["encrypt-data", "--cli-input-json", r#"{"PlainText": "4111111111111111""#]);
+    let r = run(&[
+        "encrypt-data",
+        "--cli-input-json",
+        r#"{"PlainText": "4111111111111111""#,
+    ]);
     let stderr = r.fails(252);
-    assert!(stderr.contains("Error parsing parameter '--cli-input-json': Invalid JSON"), "{stderr}");
-    assert!(!stderr.contains("4111111111111111"), "the input must not be echoed: {stderr}");
+    assert!(
+        stderr.contains("Error parsing parameter '--cli-input-json': Invalid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("4111111111111111"),
+        "the input must not be echoed: {stderr}"
+    );
 
     let r = run(&["encrypt-data", "--cli-input-json", "[]"]);
     assert!(r.fails(252).contains("must be a JSON object"));
@@ -253,7 +283,10 @@ fn options_override_cli_input_json_members() {
 fn missing_key_store_file_is_253() {
     let r = run(&["--keys", "no/such/keys.json", "keys"]);
     let stderr = r.fails(253);
-    assert!(stderr.contains("cannot read the key store no/such/keys.json"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read the key store no/such/keys.json"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -275,7 +308,10 @@ fn key_store_with_a_bad_key_is_253_and_names_the_key() {
         let stderr = r.fails(253);
         assert!(stderr.contains(&bad_arn), "{stderr}");
         assert!(stderr.contains("KeyMaterial"), "{stderr}");
-        assert!(!stderr.contains("00112233"), "no material in errors: {stderr}");
+        assert!(
+            !stderr.contains("00112233"),
+            "no material in errors: {stderr}"
+        );
     }
     std::fs::write(&path, "{not json").unwrap();
     assert!(
@@ -292,16 +328,28 @@ fn keys_lists_every_key_and_alias_without_material() {
     let listed = r.ok();
     let keys = listed["Keys"].as_array().unwrap();
     assert_eq!(keys.len(), doc["Keys"].as_array().unwrap().len());
-    assert_eq!(listed["Aliases"], doc["Aliases"].as_array().map(|a| {
-        let mut a = a.clone();
-        a.sort_by_key(|x| x["AliasName"].as_str().unwrap().to_string());
-        Value::Array(a)
-    }).unwrap());
+    assert_eq!(
+        listed["Aliases"],
+        doc["Aliases"]
+            .as_array()
+            .map(|a| {
+                let mut a = a.clone();
+                a.sort_by_key(|x| x["AliasName"].as_str().unwrap().to_string());
+                Value::Array(a)
+            })
+            .unwrap()
+    );
     for key in keys {
         assert!(key.get("KeyMaterial").is_none());
         assert_eq!(key["Enabled"], true);
         assert_eq!(key["KeyState"], "CREATE_COMPLETE");
-        assert_eq!(key["KeyAttributes"]["KeyModesOfUse"].as_object().unwrap().len(), 9);
+        assert_eq!(
+            key["KeyAttributes"]["KeyModesOfUse"]
+                .as_object()
+                .unwrap()
+                .len(),
+            9
+        );
     }
     let kcv = |id: &str| {
         keys.iter()
@@ -319,18 +367,35 @@ fn keys_lists_every_key_and_alias_without_material() {
             assert!(!everything.contains(piece), "material leaked: {piece}");
         }
         if !material.starts_with("-----") {
-            assert!(!everything.to_uppercase().contains(&material.to_uppercase()[..16]));
+            assert!(
+                !everything
+                    .to_uppercase()
+                    .contains(&material.to_uppercase()[..16])
+            );
         }
     }
 }
 
 #[test]
 fn every_command_has_help_with_examples() {
-    for command in ["re-encrypt-data", "encrypt-data", "decrypt-data", "batch", "keys"] {
-        for form in [vec![command, "--help"], vec![command, "help"], vec!["-h", command]] {
+    for command in [
+        "re-encrypt-data",
+        "encrypt-data",
+        "decrypt-data",
+        "batch",
+        "keys",
+    ] {
+        for form in [
+            vec![command, "--help"],
+            vec![command, "help"],
+            vec!["-h", command],
+        ] {
             let r = run(&form);
             assert_eq!(r.code, 0, "{form:?}: {r:?}");
-            assert!(r.stdout.starts_with(&format!("paycrypt {command} - ")), "{form:?}");
+            assert!(
+                r.stdout.starts_with(&format!("paycrypt {command} - ")),
+                "{form:?}"
+            );
             assert!(r.stdout.contains("EXAMPLES"), "{form:?}");
             assert!(r.stderr.is_empty(), "{form:?}");
         }
@@ -338,13 +403,22 @@ fn every_command_has_help_with_examples() {
     for form in [["help"], ["--help"]] {
         let r = run(&form);
         assert_eq!(r.code, 0);
-        for command in ["re-encrypt-data", "encrypt-data", "decrypt-data", "batch", "keys"] {
+        for command in [
+            "re-encrypt-data",
+            "encrypt-data",
+            "decrypt-data",
+            "batch",
+            "keys",
+        ] {
             assert!(r.stdout.contains(command));
         }
         assert!(r.stdout.contains("254"));
     }
     let v = run(&["--version"]);
-    assert_eq!(v.stdout, format!("paycrypt {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        v.stdout,
+        format!("paycrypt {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]

@@ -138,9 +138,8 @@ fn p2pe_output_decrypts_with_the_aes_primitive() {
     )
     .unwrap();
     let ksn = paycrypt::Ksn::from_hex("FFFF9876543210E00001").unwrap();
-    let dek =
-        paycrypt::derive_data_key(&bdk, &ksn, Some(paycrypt::DukptKeyVariant::Request), None)
-            .unwrap();
+    let dek = paycrypt::derive_data_key(&bdk, &ksn, Some(paycrypt::DukptKeyVariant::Request), None)
+        .unwrap();
     let mut incoming = common::unhex(request["CipherText"].as_str().unwrap());
     symmetric::decrypt(&dek, Mode::Cbc, None, &mut incoming).unwrap();
     assert_eq!(incoming, b"4111111111111111");
@@ -172,7 +171,10 @@ fn encrypt_for_rsa_example_makes_a_fresh_ciphertext_that_decrypts() {
         &file_arg("encrypt-for-rsa-example.json"),
     ])
     .ok();
-    let (a, b) = (a["CipherText"].as_str().unwrap(), b["CipherText"].as_str().unwrap());
+    let (a, b) = (
+        a["CipherText"].as_str().unwrap(),
+        b["CipherText"].as_str().unwrap(),
+    );
     assert_ne!(a, b, "OAEP is randomized");
     assert_eq!(a.len(), 512);
     for ct in [a, b] {
@@ -216,9 +218,6 @@ fn batch_example_answers_each_line_like_the_single_commands() {
             assert_eq!(answer["Error"]["ResourceId"], "alias/no-such-key");
         }
     }
-    assert_eq!(
-        lines.iter().filter(|l| l.get("Error").is_some()).count(),
-        1
-    );
+    assert_eq!(lines.iter().filter(|l| l.get("Error").is_some()).count(), 1);
     assert!(r.stderr.contains("6 operations, 1 errors"), "{r:?}");
 }

@@ -43,7 +43,10 @@ impl Run {
     /// Assert a failure with `code`, an empty stdout, and return the stderr.
     pub fn fails(&self, code: i32) -> &str {
         assert_eq!(self.code, code, "{self:?}");
-        assert!(self.stdout.is_empty(), "stdout must be empty on error: {self:?}");
+        assert!(
+            self.stdout.is_empty(),
+            "stdout must be empty on error: {self:?}"
+        );
         &self.stderr
     }
 }
