@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
 
-/// The embedded demo key store: public test keys only (see `cli/README.md`).
+/// The embedded demo key store: public test keys only (the README lists them; `examples/README.md` says
+/// how the RSA pair was made).
 pub const DEMO_KEYS: &str = include_str!("demo-keys.json");
 
 /// The environment variable naming a key-store file.
