@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/common.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

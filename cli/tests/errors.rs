@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/common.rs"]
 mod common;
 
 use common::{command, demo_keys, run, run_command_with_input, temp_dir};

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/common.rs"]
 mod common;
 
 use common::{EXAMPLE_PLAINTEXT, batch_lines, root, run, run_with_input};
