@@ -4,7 +4,8 @@
 #
 #   fuzz/run.sh SECONDS [TARGET...]      default: every target in fuzz/Cargo.toml
 #
-# Seeds come from fuzz/seed.sh (run first when a target's corpus folder is empty). Sanitizer: address for
+# Seeds come from fuzz/seed.sh (run first when a target's corpus folder is empty); fuzz/dicts/<target>.dict
+# is passed to libFuzzer when it exists. Sanitizer: address for
 # the fast targets; none for the RSA-heavy ones (rsa_decrypt, reencrypt_roundtrip, wire_request), where
 # AddressSanitizer plus comparison tracing on the big-integer code costs ~5x throughput and our code is
 # `forbid(unsafe_code)` anyway. FUZZ_SANITIZER=none|address forces one sanitizer for all (CI uses none:
@@ -23,6 +24,7 @@ sanitizer() {
     if [[ -n "${FUZZ_SANITIZER:-}" ]]; then echo "$FUZZ_SANITIZER"; return; fi
     case "$1" in rsa_decrypt | reencrypt_roundtrip | wire_request) echo none ;; *) echo address ;; esac
 }
+files() { { ls -A "$1" 2>/dev/null || true; } | wc -l; }
 flags() { local s; s=$(sanitizer "$1"); echo "-s $s --target-dir target/san-$s"; }
 
 mkdir -p logs
@@ -36,17 +38,19 @@ done
 status=0
 printf '\n| target | sanitizer | executions | seconds | exec/s | corpus files | findings |\n|---|---|---:|---:|---:|---:|---:|\n' >logs/summary.md
 for t in "${targets[@]}"; do
-    before=$(ls "artifacts/$t" 2>/dev/null | wc -l)
+    before=$(files "artifacts/$t")
+    dict=()
+    [[ -f "dicts/$t.dict" ]] && dict=(-dict="dicts/$t.dict")
     # shellcheck disable=SC2046
-    cargo +nightly fuzz run $(flags "$t") "$t" -- -max_total_time="$secs" \
+    cargo +nightly fuzz run $(flags "$t") "$t" -- -max_total_time="$secs" "${dict[@]}" \
         -print_final_stats=1 >"logs/$t.log" 2>&1 || true
     runs=$(awk '/^stat::number_of_executed_units/ { print $2 }' "logs/$t.log" | tail -1)
     took=$(awk '/^Done [0-9]+ runs in/ { print $5 }' "logs/$t.log" | tail -1)
-    after=$(ls "artifacts/$t" 2>/dev/null | wc -l)
+    after=$(files "artifacts/$t")
     found=$((after - before))
     rate=$(awk -v r="${runs:-0}" -v s="${took:-0}" 'BEGIN { if (s > 0) printf "%.0f", r / s; else print "-" }')
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$(sanitizer "$t")" "${runs:--}" "${took:--}" "$rate" \
-        "$(ls "corpus/$t" | wc -l)" "$found" | tee -a logs/summary.md
+        "$(files "corpus/$t")" "$found" | tee -a logs/summary.md
     if [[ $found -gt 0 ]] || grep -qE '^(==[0-9]+==ERROR|thread .* panicked)' "logs/$t.log"; then
         echo "FINDING in $t: see fuzz/logs/$t.log and fuzz/artifacts/$t/" >&2
         status=1

@@ -76,8 +76,45 @@ for t in "${targets[@]}"; do
             done
         done
         ;;
-    wire_request | keystore | reencrypt_roundtrip)
-        [[ -f seeds.d/$t.sh ]] && . "seeds.d/$t.sh"
+    wire_request)
+        # one request per line: the spec's worked cases and one of each side kind, valid and not
+        P=arn:aws:payment-cryptography:us-east-2:111122223333:key/
+        rsa_ct=$(printf 'fuzz seed plaintext 0123456789ABCDEF' | openssl pkeyutl -encrypt -pubin \
+            -inkey ../tests/fixtures/rsa2048-pub.pem -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 \
+            -pkeyopt rsa_mgf1_md:sha256 | xxd -p -u | tr -d '\n')
+        while IFS= read -r line; do [[ -n "$line" ]] && printf '%s' "$line" | put wire_request; done <<JSON
+{"IncomingKeyIdentifier":"alias/tdes-bdk","OutgoingKeyIdentifier":"alias/tdes","CipherText":"124F7A32F3F84187","IncomingEncryptionAttributes":{"Dukpt":{"KeySerialNumber":"FFFF9876543210E00001","Mode":"ECB"}},"OutgoingEncryptionAttributes":{"Symmetric":{"Mode":"ECB"}}}
+{"KeyIdentifier":"alias/tdes","PlainText":"0102030405060708","EncryptionAttributes":{"Symmetric":{"Mode":"ECB"}}}
+{"KeyIdentifier":"${P}tdes2key0000000001","CipherText":"b064b6c2571c65d5","DecryptionAttributes":{"Symmetric":{"Mode":"ECB"}}}
+{"KeyIdentifier":"${P}aes128key000000001","PlainText":"00112233445566778899AABBCCDDEEFF","EncryptionAttributes":{"Symmetric":{"Mode":"CBC","InitializationVector":"000102030405060708090A0B0C0D0E0F"}}}
+{"KeyIdentifier":"${P}aes256key000000001","CipherText":"00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF","DecryptionAttributes":{"Symmetric":{"Mode":"CFB8","InitializationVector":"000102030405060708090A0B0C0D0E0F"}}}
+{"KeyIdentifier":"${P}tdes3key0000000001","CipherText":"0011223344556677","DecryptionAttributes":{"Symmetric":{"Mode":"CFB1","InitializationVector":"0001020304050607","PaddingType":"PKCS1"}}}
+{"KeyIdentifier":"alias/aes-bdk","PlainText":"00112233445566778899AABBCCDDEEFF","EncryptionAttributes":{"Dukpt":{"KeySerialNumber":"123456789012345600000001","Mode":"CBC","DukptKeyDerivationType":"AES_128","DukptKeyVariant":"REQUEST","InitializationVector":"000102030405060708090A0B0C0D0E0F"}}}
+{"IncomingKeyIdentifier":"alias/aes-bdk","OutgoingKeyIdentifier":"${P}rsa2048public00001","CipherText":"00112233445566778899AABBCCDDEEFF","IncomingEncryptionAttributes":{"Dukpt":{"KeySerialNumber":"1234567890123456FFFF0001","DukptKeyDerivationType":"TDES_2KEY","DukptKeyVariant":"RESPONSE"}},"OutgoingEncryptionAttributes":{"Asymmetric":{"PaddingType":"OAEP_SHA1"}}}
+{"IncomingKeyIdentifier":"alias/rsa/2048","OutgoingKeyIdentifier":"${P}aes192key000000001","CipherText":"$rsa_ct","IncomingEncryptionAttributes":{"Asymmetric":{"PaddingType":"OAEP_SHA256"}},"OutgoingEncryptionAttributes":{"Symmetric":{"Mode":"OFB","InitializationVector":"000102030405060708090A0B0C0D0E0F"}}}
+{"KeyIdentifier":"arn:aws:payment-cryptography:us-east-2:111122223333:alias/rsa/2048","CipherText":"$rsa_ct","DecryptionAttributes":{"Symmetric":{"Mode":"ECB","PaddingType":"OAEP_SHA256"}}}
+{"KeyIdentifier":"${P}rsa4096public00001","PlainText":"00","EncryptionAttributes":{"Asymmetric":{"PaddingType":"PKCS1"}}}
+{"KeyIdentifier":"${P}disabledkey0000001","PlainText":"0011223344556677","EncryptionAttributes":{"Symmetric":{"Mode":"CFB"}},"Extra":1}
+{"KeyIdentifier":"${P}encryptonlykey0001","CipherText":"00112233445566778899AABBCCDDEEFF","DecryptionAttributes":{"Symmetric":{"Mode":"CFB128"}}}
+{"KeyIdentifier":"${P}aes128bdk000000001","CipherText":"00112233445566778899AABBCCDDEEFF","DecryptionAttributes":{"Dukpt":{"KeySerialNumber":"FFFF9876543210E00001"}}}
+JSON
+        ;;
+    keystore)
+        # the test fixture, and each of its keys alone (with the aliases that point at it)
+        doc=../tests/fixtures/keystore.json
+        put keystore <"$doc"
+        count=$(jq '.Keys | length' "$doc")
+        for i in $(seq 0 $((count - 1))); do
+            jq -c --argjson i "$i" '.Keys[$i] as $k | {Keys: [$k], Aliases: [.Aliases[] | select(.KeyArn == $k.KeyArn)]}' "$doc" | put keystore
+        done
+        printf '{}' | put keystore
+        printf '{"Keys":[],"Aliases":[]}' | put keystore
+        ;;
+    reencrypt_roundtrip)
+        # structured (`arbitrary`) input: any bytes decode to some case; a few deterministic byte strings
+        for i in $(seq 1 24); do
+            for j in 1 2 3 4; do printf '%s-%s' "$i" "$j" | sha256sum | cut -c1-64; done | xxd -r -p | put reencrypt_roundtrip
+        done
         ;;
     *) echo "unknown target $t" >&2; exit 1 ;;
     esac

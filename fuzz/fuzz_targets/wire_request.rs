@@ -1,0 +1,130 @@
+//! The JSON layer: arbitrary bytes → `Request::from_json` for each of the three operations → `execute`
+//! against the fixed key store (`tests/fixtures/keystore.json`), with a deterministic RNG.
+//!
+//! Never panics. Parsing refuses only with `ValidationException`. Executing never gives
+//! `InternalServerException` (the RNG cannot fail). A request that runs gives exactly the response members
+//! AWS defines, upper-case hex, `KeyArn` = a full ARN of a key in the store and `KeyCheckValue` = that
+//! key's check value. `handle` on the text and `handle_value` on the parsed JSON value agree. A
+//! successful `EncryptData` decrypts back (when its key can decrypt) and a successful `DecryptData`
+//! encrypts back to the ciphertext (symmetric and DUKPT keys, which are deterministic).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use paycrypt::wire::{Operation, Request, ServiceError, handle, handle_value};
+use paycrypt::{KeyMaterial, Policy, Side, lookup};
+use paycrypt_fuzz::rng::FuzzRng;
+use paycrypt_fuzz::store::store;
+use serde_json::{Value, json};
+
+const OPERATIONS: [Operation; 3] =
+    [Operation::ReEncryptData, Operation::EncryptData, Operation::DecryptData];
+
+fn is_upper_hex(s: &str) -> bool {
+    !s.is_empty() && s.len() % 2 == 0 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'))
+}
+
+/// Check a successful response's shape against the store; returns its data member.
+fn check_response(op: Operation, response: &Value) -> String {
+    let o = response.as_object().expect("object");
+    let data = if op == Operation::DecryptData { "PlainText" } else { "CipherText" };
+    let mut members: Vec<&str> = o.keys().map(String::as_str).collect();
+    members.sort_unstable();
+    let mut want = vec!["KeyArn", "KeyCheckValue", data];
+    want.sort_unstable();
+    assert_eq!(members, want, "{op:?} response members");
+    let arn = o["KeyArn"].as_str().expect("KeyArn is a string");
+    assert!(arn.contains(":key/"), "KeyArn {arn} is not a key ARN");
+    let key = lookup(store(), arn, Side::Outgoing).expect("KeyArn names a stored key");
+    assert_eq!(key.arn().as_str(), arn);
+    assert_eq!(o["KeyCheckValue"].as_str(), Some(key.kcv().to_string().as_str()));
+    let d = o[data].as_str().expect("data is a string");
+    assert!(is_upper_hex(d), "{data} {d:?}");
+    d.to_string()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let store = store();
+    for op in OPERATIONS {
+        let request = match Request::from_json(op, text) {
+            Ok(r) => r,
+            Err(e) => {
+                assert!(matches!(e, ServiceError::Validation { .. }), "parse error {e:?}");
+                // The error serialises in AWS's shape.
+                let _ = e.to_json();
+                continue;
+            }
+        };
+        assert_eq!(request.operation(), op);
+        let seed = data.len() as u64;
+        let result = request.execute(store, &mut FuzzRng::new(seed), Policy::Documented);
+        if let Err(e) = &result {
+            assert!(!matches!(e, ServiceError::InternalServer { .. }), "{op:?}: {e:?}");
+            let _ = (e.to_json(), e.to_string());
+        }
+        let again = handle(store, op, text, &mut FuzzRng::new(seed), Policy::Documented);
+        assert_eq!(result, again, "execute and handle agree");
+        let value: Value = serde_json::from_str(text).expect("parsed once already");
+        let via_value = handle_value(store, op, &value, &mut FuzzRng::new(seed), Policy::Documented);
+        assert_eq!(result, via_value, "handle and handle_value agree");
+
+        let Ok(response) = result else {
+            continue;
+        };
+        let out = check_response(op, &response);
+        // Round trips through the other direction, same key and attributes.
+        let attributes_member = match op {
+            Operation::EncryptData => "EncryptionAttributes",
+            Operation::DecryptData => "DecryptionAttributes",
+            Operation::ReEncryptData => continue,
+        };
+        let v = value.as_object().expect("a request is an object");
+        let attributes = &v[attributes_member];
+        let id = v["KeyIdentifier"].as_str().expect("parsed");
+        let key = lookup(store, id, Side::Incoming).expect("it ran");
+        let symmetric = matches!(key.material(), KeyMaterial::Symmetric(_));
+        let public_only = matches!(key.material(), KeyMaterial::RsaPublic(_));
+        match op {
+            Operation::EncryptData => {
+                let back = handle_value(
+                    store,
+                    Operation::DecryptData,
+                    &json!({"KeyIdentifier": id, "CipherText": out, "DecryptionAttributes": attributes}),
+                    &mut FuzzRng::new(seed),
+                    Policy::Documented,
+                );
+                match back {
+                    Ok(b) => assert!(
+                        b["PlainText"].as_str().map(str::to_ascii_uppercase)
+                            == v["PlainText"].as_str().map(str::to_ascii_uppercase),
+                        "EncryptData then DecryptData"
+                    ),
+                    // An encrypt-only key, or a public key, may not decrypt; nothing else fails.
+                    Err(e) => assert!(
+                        public_only || matches!(e, ServiceError::AccessDenied { .. }),
+                        "decrypting what {id} encrypted: {e:?}"
+                    ),
+                }
+            }
+            Operation::DecryptData if symmetric => {
+                let back = handle_value(
+                    store,
+                    Operation::EncryptData,
+                    &json!({"KeyIdentifier": id, "PlainText": out, "EncryptionAttributes": attributes}),
+                    &mut FuzzRng::new(seed),
+                    Policy::Documented,
+                );
+                if let Ok(b) = back {
+                    assert_eq!(
+                        b["CipherText"].as_str().map(str::to_ascii_uppercase),
+                        v["CipherText"].as_str().map(str::to_ascii_uppercase),
+                        "DecryptData then EncryptData"
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+});
