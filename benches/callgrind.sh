@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Instructions per operation under valgrind's callgrind: stable numbers on a noisy machine.
+#
+#   benches/callgrind.sh [CASE...]     default: every case of examples/callgrind.rs
+#
+# Each case runs once with 1 and once with 101 iterations; (I(101) - I(1)) / 100 is one operation's
+# instruction count (the set-up — reading the key store, parsing the PEM keys — cancels out). Prints a
+# markdown table. Needs valgrind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cases=("$@")
+[[ ${#cases[@]} -eq 0 ]] && cases=(op-tdes-dukpt-aes128 op-aes128-dukpt-aes256 op-aes128-tdes2 op-rsa2048-aes128
+    derive-tdes derive-aes128 tdes2-cbc-16 aes128-cbc-16 aes128-cbc-2048 kcv-aes128)
+cargo build --release --features serde --example callgrind >&2
+bin=target/release/examples/callgrind
+count() { # case iterations -> total instructions (Ir)
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
+        awk '/Collected :/ { print $NF }'
+}
+echo "| case | instructions per operation |"
+echo "|---|---:|"
+for c in "${cases[@]}"; do
+    one=$(count "$c" 1)
+    many=$(count "$c" 101)
+    echo "| $c | $(( (many - one) / 100 )) |"
+done
