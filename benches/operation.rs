@@ -1,5 +1,5 @@
 //! The whole operation, through the typed API (`paycrypt::reencrypt::reencrypt`), with keys looked up in
-//! a `MemoryKeyStore` read from `tests/fixtures/keystore.json`: ops/s and ns/op (one element = one
+//! a `MemoryKeyStore` holding the keys of `tests/fixtures/keystore.json`: ops/s and ns/op (one element = one
 //! re-encryption) for
 //!
 //! | group | incoming | outgoing |
@@ -21,7 +21,7 @@
 //! `operation_json/…` is the same TDES DUKPT → AES case through the JSON layer (`wire::handle`: parse,
 //! look up, run, serialise), to show what the wire costs on top.
 //!
-//! Run: `cargo bench --features serde --bench operation`.
+//! Run: `cargo bench --bench operation` (add `--features serde` for the `operation_json` group).
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -31,23 +31,64 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use paycrypt::reencrypt::{self, DukptAttributes, EncryptionAttributes, KeyUse, Policy};
 use paycrypt::rsa::OsRng;
+#[cfg(feature = "serde")]
 use paycrypt::wire::{Operation, handle};
 use paycrypt::{
-    Iv, Ksn, MemoryKeyStore, Mode, RsaPadding, Side, SymmetricAlgorithm, default_symmetric_kcv,
-    derive_data_key, lookup, symmetric,
+    Iv, Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyUsage,
+    Ksn, MemoryKeyStore, Mode, RsaPadding, RsaPrivateKey, RsaPublicKey, Side, SymmetricAlgorithm,
+    SymmetricKey, default_symmetric_kcv, derive_data_key, lookup, symmetric,
 };
+use serde_json::Value;
 
 const ARN: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
 const TDES_KSN: &str = "FFFF9876543210E0000F";
 const AES_KSN: &str = "12345678901234560000000F";
 
+/// The key store of the tests, `tests/fixtures/keystore.json`. Read with the dev-dependency `serde_json`
+/// and built with `Key::new`, so that a plain `cargo bench` (without the `serde` feature that
+/// `MemoryKeyStore::from_json` needs) runs this bench too; `wire_gives_the_same_store` below checks the two
+/// ways agree when `serde` is on.
 fn store() -> MemoryKeyStore {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/keystore.json"
     ))
     .unwrap();
-    MemoryKeyStore::from_json(&text).unwrap()
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut store = MemoryKeyStore::new();
+    for k in doc["Keys"].as_array().unwrap() {
+        let a = &k["KeyAttributes"];
+        let name = |m: &str| a[m].as_str().unwrap();
+        let algorithm = KeyAlgorithm::from_aws_name(name("KeyAlgorithm")).unwrap();
+        let mut modes = KeyModesOfUse::default();
+        for (member, on) in a["KeyModesOfUse"].as_object().unwrap() {
+            *modes.flag_mut(member).unwrap() = on.as_bool().unwrap();
+        }
+        let attributes = KeyAttributes {
+            key_usage: KeyUsage::from_aws_name(name("KeyUsage")).unwrap(),
+            key_class: KeyClass::from_aws_name(name("KeyClass")).unwrap(),
+            key_algorithm: algorithm,
+            key_modes_of_use: modes,
+        };
+        let text = k["KeyMaterial"].as_str().unwrap();
+        let material = match (algorithm, attributes.key_class) {
+            (KeyAlgorithm::Symmetric(alg), _) => {
+                KeyMaterial::Symmetric(SymmetricKey::from_hex(alg, text).unwrap())
+            }
+            (KeyAlgorithm::Rsa(_), KeyClass::PublicKey) => {
+                KeyMaterial::RsaPublic(RsaPublicKey::from_pem(text).unwrap())
+            }
+            (KeyAlgorithm::Rsa(_), _) => {
+                KeyMaterial::RsaPrivate(RsaPrivateKey::from_pem(text).unwrap())
+            }
+        };
+        let arn = KeyArn::parse(k["KeyArn"].as_str().unwrap()).unwrap();
+        let key = Key::new(arn, attributes, material)
+            .unwrap()
+            .with_enabled(k["Enabled"].as_bool().unwrap_or(true));
+        store.insert(key);
+    }
+    store
 }
 
 fn iv(block: usize) -> Iv {
@@ -163,7 +204,7 @@ fn parts(c: &mut Criterion) {
         .unwrap()
         .material()
     {
-        paycrypt::KeyMaterial::Symmetric(k) => k,
+        KeyMaterial::Symmetric(k) => k,
         _ => unreachable!("symmetric fixture"),
     };
     for (name, bdk_id, ksn, derivation, out_id) in [
@@ -219,9 +260,11 @@ fn parts(c: &mut Criterion) {
     }
 }
 
-/// TDES DUKPT CBC → AES-128 CBC, 16 bytes, as a JSON request through `wire::handle`.
+/// TDES DUKPT CBC → AES-128 CBC, 16 bytes, as a JSON request through `wire::handle` (`serde` feature).
+#[cfg(feature = "serde")]
 fn json(c: &mut Criterion) {
     let store = store();
+    wire_gives_the_same_store(&store);
     let incoming = key_use(&store, "tdesbdk00000000001", dukpt(TDES_KSN, SymmetricAlgorithm::Tdes2Key));
     let ct = reencrypt::encrypt(&incoming, &[0x42; 16], &mut OsRng).unwrap().ciphertext;
     let request = format!(
@@ -238,6 +281,29 @@ fn json(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// The store built above holds the same keys as `MemoryKeyStore::from_json` loads from the document.
+#[cfg(feature = "serde")]
+fn wire_gives_the_same_store(ours: &MemoryKeyStore) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/keystore.json"
+    ))
+    .unwrap();
+    let theirs = MemoryKeyStore::from_json(&text).unwrap();
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.keys().zip(theirs.keys()) {
+        assert_eq!(
+            (a.arn(), a.attributes(), a.kcv(), a.enabled()),
+            (b.arn(), b.attributes(), b.kcv(), b.enabled())
+        );
+    }
+}
+
+#[cfg(not(feature = "serde"))]
+fn json(_: &mut Criterion) {
+    eprintln!("operation_json: skipped (needs `--features serde`)");
 }
 
 criterion_group! {
