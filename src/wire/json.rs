@@ -15,8 +15,10 @@ pub(crate) struct Object<'a> {
     map: &'a Map<String, Value>,
 }
 
-/// Join a path and a member name.
+/// Join a path and a member name. A member whose name is the empty string is written `""`, so that
+/// the path still names it (a bare empty name would leave a top-level path empty).
 pub(crate) fn join(path: &str, member: &str) -> String {
+    let member = if member.is_empty() { "\"\"" } else { member };
     if path.is_empty() {
         member.to_string()
     } else {

@@ -134,6 +134,16 @@ fn wire_shape_rules() {
     let mut top = g();
     top["Extra"] = json!(true);
     check("unknown top-level member", ReEncryptData, top, V("Extra"));
+    // Found by the `keystore` fuzz target (same reader): a member named "" gave an empty path.
+    let mut empty = g();
+    empty[""] = json!(1);
+    check("member with an empty name", ReEncryptData, empty, V(r#""""#));
+    check(
+        "nested member with an empty name",
+        ReEncryptData,
+        with(g(), "/IncomingEncryptionAttributes/Dukpt/", json!(1)),
+        V(r#"IncomingEncryptionAttributes.Dukpt."""#),
+    );
     check(
         "two union members",
         ReEncryptData,
