@@ -154,7 +154,11 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn key_use<'s>(store: &'s MemoryKeyStore, id: &str, attributes: EncryptionAttributes) -> KeyUse<'s> {
+fn key_use<'s>(
+    store: &'s MemoryKeyStore,
+    id: &str,
+    attributes: EncryptionAttributes,
+) -> KeyUse<'s> {
     KeyUse {
         key: lookup(store, &format!("{ARN}{id}"), Side::Incoming).unwrap(),
         attributes,
@@ -173,10 +177,13 @@ fn operation(c: &mut Criterion) {
         }
         for &size in sizes {
             let plaintext: Vec<u8> = (0..size).map(|i| (i * 7 + 1) as u8).collect();
-            let ct = reencrypt::encrypt(&incoming, &plaintext, &mut OsRng).unwrap().ciphertext;
+            let ct = reencrypt::encrypt(&incoming, &plaintext, &mut OsRng)
+                .unwrap()
+                .ciphertext;
             // The measured call must do the real work: check it once.
-            let re = reencrypt::reencrypt(&incoming, &outgoing, &ct, &mut OsRng, Policy::Documented)
-                .unwrap();
+            let re =
+                reencrypt::reencrypt(&incoming, &outgoing, &ct, &mut OsRng, Policy::Documented)
+                    .unwrap();
             let back = reencrypt::decrypt(&outgoing, &re.ciphertext, &mut OsRng).unwrap();
             assert_eq!(*back.plaintext, plaintext);
             group.bench_with_input(BenchmarkId::from_parameter(size), &ct, |b, ct| {
@@ -234,7 +241,9 @@ fn parts(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("operation_parts/{name}-16"));
         group.throughput(Throughput::Elements(1));
         group.bench_function("derive", |b| {
-            b.iter(|| derive_data_key(black_box(bdk), black_box(&ksn), None, Some(derivation)).unwrap())
+            b.iter(|| {
+                derive_data_key(black_box(bdk), black_box(&ksn), None, Some(derivation)).unwrap()
+            })
         });
         group.bench_function("decrypt", |b| {
             b.iter(|| {
@@ -246,7 +255,9 @@ fn parts(c: &mut Criterion) {
                 symmetric::encrypt(out_key, Mode::Cbc, Some(&out_iv), black_box(&mut buf)).unwrap()
             })
         });
-        group.bench_function("kcv", |b| b.iter(|| default_symmetric_kcv(black_box(out_key))));
+        group.bench_function("kcv", |b| {
+            b.iter(|| default_symmetric_kcv(black_box(out_key)))
+        });
         group.bench_function("sum", |b| {
             b.iter(|| {
                 let k = derive_data_key(black_box(bdk), black_box(&ksn), None, Some(derivation))
@@ -265,19 +276,38 @@ fn parts(c: &mut Criterion) {
 fn json(c: &mut Criterion) {
     let store = store();
     wire_gives_the_same_store(&store);
-    let incoming = key_use(&store, "tdesbdk00000000001", dukpt(TDES_KSN, SymmetricAlgorithm::Tdes2Key));
-    let ct = reencrypt::encrypt(&incoming, &[0x42; 16], &mut OsRng).unwrap().ciphertext;
+    let incoming = key_use(
+        &store,
+        "tdesbdk00000000001",
+        dukpt(TDES_KSN, SymmetricAlgorithm::Tdes2Key),
+    );
+    let ct = reencrypt::encrypt(&incoming, &[0x42; 16], &mut OsRng)
+        .unwrap()
+        .ciphertext;
     let request = format!(
         r#"{{"IncomingKeyIdentifier":"{ARN}tdesbdk00000000001","OutgoingKeyIdentifier":"{ARN}aes128key000000001","CipherText":"{}","IncomingEncryptionAttributes":{{"Dukpt":{{"KeySerialNumber":"{TDES_KSN}","Mode":"CBC","DukptKeyDerivationType":"TDES_2KEY","InitializationVector":"5C5C5C5C5C5C5C5C"}}}},"OutgoingEncryptionAttributes":{{"Symmetric":{{"Mode":"CBC","InitializationVector":"5C5C5C5C5C5C5C5C5C5C5C5C5C5C5C5C"}}}}}}"#,
         paycrypt::hex::encode_upper_string(&ct)
     );
-    handle(&store, Operation::ReEncryptData, &request, &mut OsRng, Policy::Documented).unwrap();
+    handle(
+        &store,
+        Operation::ReEncryptData,
+        &request,
+        &mut OsRng,
+        Policy::Documented,
+    )
+    .unwrap();
     let mut group = c.benchmark_group("operation_json/tdes_dukpt_cbc-aes128_cbc");
     group.throughput(Throughput::Elements(1));
     group.bench_function("16", |b| {
         b.iter(|| {
-            handle(&store, Operation::ReEncryptData, black_box(&request), &mut OsRng, Policy::Documented)
-                .unwrap()
+            handle(
+                &store,
+                Operation::ReEncryptData,
+                black_box(&request),
+                &mut OsRng,
+                Policy::Documented,
+            )
+            .unwrap()
         })
     });
     group.finish();

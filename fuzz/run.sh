@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the fuzz targets and run each for a fixed time, one after the other (one job each), then print one
-# line per target: executions, seconds, corpus size, findings. One process per target (no -jobs).
+# line per target: executions, seconds, corpus size (libFuzzer's active corpus, and the files in
+# fuzz/corpus/<target>, which keep every input ever added), findings. One process per target (no -jobs).
 #
 #   fuzz/run.sh SECONDS [TARGET...]      default: every target in fuzz/Cargo.toml
 #
@@ -36,7 +37,7 @@ for t in "${targets[@]}"; do
     cargo +nightly fuzz build $(flags "$t") "$t" 2>&1 | tail -1
 done
 status=0
-printf '\n| target | sanitizer | executions | seconds | exec/s | corpus files | findings |\n|---|---|---:|---:|---:|---:|---:|\n' >logs/summary.md
+printf '\n| target | sanitizer | executions | seconds | exec/s | corpus (libFuzzer) | corpus files | findings |\n|---|---|---:|---:|---:|---:|---:|---:|\n' >logs/summary.md
 for t in "${targets[@]}"; do
     before=$(files "artifacts/$t")
     dict=()
@@ -46,11 +47,12 @@ for t in "${targets[@]}"; do
         -print_final_stats=1 >"logs/$t.log" 2>&1 || true
     runs=$(awk '/^stat::number_of_executed_units/ { print $2 }' "logs/$t.log" | tail -1)
     took=$(awk '/^Done [0-9]+ runs in/ { print $5 }' "logs/$t.log" | tail -1)
+    corp=$(sed -nE 's/.*DONE .* corp: ([0-9]+)\/.*/\1/p' "logs/$t.log" | tail -1)
     after=$(files "artifacts/$t")
     found=$((after - before))
     rate=$(awk -v r="${runs:-0}" -v s="${took:-0}" 'BEGIN { if (s > 0) printf "%.0f", r / s; else print "-" }')
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$(sanitizer "$t")" "${runs:--}" "${took:--}" "$rate" \
-        "$(files "corpus/$t")" "$found" | tee -a logs/summary.md
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$(sanitizer "$t")" "${runs:--}" "${took:--}" "$rate" \
+        "${corp:--}" "$(files "corpus/$t")" "$found" | tee -a logs/summary.md
     if [[ $found -gt 0 ]] || grep -qE '^(==[0-9]+==ERROR|thread .* panicked)' "logs/$t.log"; then
         echo "FINDING in $t: see fuzz/logs/$t.log and fuzz/artifacts/$t/" >&2
         status=1
