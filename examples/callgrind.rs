@@ -20,8 +20,8 @@ use std::hint::black_box;
 use paycrypt::reencrypt::{self, DukptAttributes, EncryptionAttributes, KeyUse, Policy};
 use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{
-    Iv, KeyMaterial, Ksn, MemoryKeyStore, Mode, RsaPadding, Side, SymmetricAlgorithm,
-    SymmetricKey, default_symmetric_kcv, derive_data_key, lookup, symmetric,
+    Iv, KeyMaterial, Ksn, MemoryKeyStore, Mode, RsaPadding, Side, SymmetricAlgorithm, SymmetricKey,
+    default_symmetric_kcv, derive_data_key, lookup, symmetric,
 };
 
 const ARN: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
@@ -37,7 +37,10 @@ impl TryRng for Fixed {
         self.try_next_u64().map(|v| v as u32)
     }
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         Ok(self.0 ^ (self.0 >> 29))
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
@@ -63,7 +66,10 @@ fn dukpt(ksn: &str, derivation: SymmetricAlgorithm) -> EncryptionAttributes {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let case = args.get(1).map(String::as_str).unwrap_or("op-tdes-dukpt-aes128");
+    let case = args
+        .get(1)
+        .map(String::as_str)
+        .unwrap_or("op-tdes-dukpt-aes128");
     let n: usize = args.get(2).map_or(1, |s| s.parse().unwrap());
 
     let text = std::fs::read_to_string(concat!(
@@ -83,13 +89,27 @@ fn main() {
     let mut rng = Fixed(1);
 
     let op = |in_id: &str, in_attr, out_id: &str, out_attr, rng: &mut Fixed| {
-        let incoming = KeyUse { key: key(in_id), attributes: in_attr };
-        let outgoing = KeyUse { key: key(out_id), attributes: out_attr };
-        let ct = reencrypt::encrypt(&incoming, &[0x42; 16], rng).unwrap().ciphertext;
+        let incoming = KeyUse {
+            key: key(in_id),
+            attributes: in_attr,
+        };
+        let outgoing = KeyUse {
+            key: key(out_id),
+            attributes: out_attr,
+        };
+        let ct = reencrypt::encrypt(&incoming, &[0x42; 16], rng)
+            .unwrap()
+            .ciphertext;
         for _ in 0..n {
             black_box(
-                reencrypt::reencrypt(&incoming, &outgoing, black_box(&ct), rng, Policy::Documented)
-                    .unwrap(),
+                reencrypt::reencrypt(
+                    &incoming,
+                    &outgoing,
+                    black_box(&ct),
+                    rng,
+                    Policy::Documented,
+                )
+                .unwrap(),
             );
         }
     };
@@ -109,7 +129,13 @@ fn main() {
             cbc(16),
             &mut rng,
         ),
-        "op-aes128-tdes2" => op("aes128key000000001", cbc(16), "tdes2key0000000001", cbc(8), &mut rng),
+        "op-aes128-tdes2" => op(
+            "aes128key000000001",
+            cbc(16),
+            "tdes2key0000000001",
+            cbc(8),
+            &mut rng,
+        ),
         "op-rsa2048-aes128" => op(
             "rsa2048pair0000001",
             EncryptionAttributes::asymmetric(Some(RsaPadding::OaepSha256)),

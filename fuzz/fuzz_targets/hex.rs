@@ -41,10 +41,22 @@ fuzz_target!(|data: &[u8]| {
     match (&expected, &got) {
         (Some(e), Ok(g)) => assert_eq!(e, g),
         (None, Err(e)) => {
-            assert_eq!(*e, Error::Invalid { side: None, problem: Problem::Hex });
-            assert!(out.iter().all(|&b| b == 0 || b == 0xEE), "failed decode leaves digits");
+            assert_eq!(
+                *e,
+                Error::Invalid {
+                    side: None,
+                    problem: Problem::Hex
+                }
+            );
+            assert!(
+                out.iter().all(|&b| b == 0 || b == 0xEE),
+                "failed decode leaves digits"
+            );
             if s.len() % 2 == 0 {
-                assert!(out.iter().all(|&b| b == 0), "failed decode must zero the output");
+                assert!(
+                    out.iter().all(|&b| b == 0),
+                    "failed decode must zero the output"
+                );
             }
         }
         _ => panic!("hex::decode({s:?}) = {got:?}, reference {expected:?}"),
@@ -55,7 +67,13 @@ fuzz_target!(|data: &[u8]| {
         let mut short = vec![0u8; n - 1];
         let r = hex::decode(s, &mut short);
         if s.len() % 2 != 0 {
-            assert_eq!(r, Err(Error::Invalid { side: None, problem: Problem::Hex }));
+            assert_eq!(
+                r,
+                Err(Error::Invalid {
+                    side: None,
+                    problem: Problem::Hex
+                })
+            );
         } else {
             assert_eq!(r, Err(Error::BufferTooSmall { needed: n }));
         }

@@ -33,9 +33,15 @@ fuzz_target!(|data: &[u8]| {
             iv
         }
         Err(e) => {
-            assert!(!(is_hex && matches!(s.len(), 16 | 32)), "{s:?} refused: {e:?}");
+            assert!(
+                !(is_hex && matches!(s.len(), 16 | 32)),
+                "{s:?} refused: {e:?}"
+            );
             match e {
-                Error::Invalid { side: None, problem: Problem::Hex | Problem::IvLength { .. } } => {}
+                Error::Invalid {
+                    side: None,
+                    problem: Problem::Hex | Problem::IvLength { .. },
+                } => {}
                 other => panic!("unexpected error {other:?}"),
             }
             return;
@@ -52,13 +58,24 @@ fuzz_target!(|data: &[u8]| {
         && iv.as_bytes().len() == bs
         && len > 0
         && len % bs == 0;
-    assert_eq!(r.is_ok(), should_work, "{alg} {mode} iv {} len {len}: {r:?}", iv.as_bytes().len());
+    assert_eq!(
+        r.is_ok(),
+        should_work,
+        "{alg} {mode} iv {} len {len}: {r:?}",
+        iv.as_bytes().len()
+    );
     if r.is_err() {
         assert_eq!(buf, original, "no output on error");
         return;
     }
     let mut again = original.clone();
-    symmetric::encrypt(&key, mode, Some(&Iv::new(iv.as_bytes()).unwrap()), &mut again).unwrap();
+    symmetric::encrypt(
+        &key,
+        mode,
+        Some(&Iv::new(iv.as_bytes()).unwrap()),
+        &mut again,
+    )
+    .unwrap();
     assert_eq!(buf, again, "deterministic");
     symmetric::decrypt(&key, mode, Some(&iv), &mut buf).unwrap();
     assert_eq!(buf, original, "{alg} {mode} round trip");

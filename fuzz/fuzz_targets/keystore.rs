@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
     match result {
         Ok(store) => {
             let value = value.expect("a loaded document is JSON");
-            let keys = value.get("Keys").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            let keys = value
+                .get("Keys")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
             assert_eq!(store.len(), keys.len());
             for k in keys {
                 let arn = k["KeyArn"].as_str().expect("a loaded key has an ARN");
@@ -28,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(key.arn().as_str(), arn);
                 let _ = (key.kcv().to_string(), format!("{key:?}"));
             }
-            let aliases = value.get("Aliases").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            let aliases = value
+                .get("Aliases")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
             for a in aliases {
                 let name = a["AliasName"].as_str().expect("a loaded alias has a name");
                 let target = a["KeyArn"].as_str().expect("a loaded alias names a key");
@@ -42,14 +48,20 @@ fuzz_target!(|data: &[u8]| {
             let Some(value) = value else {
                 return;
             };
-            let keys = value.get("Keys").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+            let keys = value
+                .get("Keys")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
             for k in keys {
                 let Some(m) = k.get("KeyMaterial").and_then(Value::as_str) else {
                     continue;
                 };
                 // Hex material whole; PEM material line by line (the base64 lines).
                 for piece in m.split_whitespace() {
-                    if piece.len() >= 16 && !piece.starts_with("-----") && text.matches(piece).count() == 1 {
+                    if piece.len() >= 16
+                        && !piece.starts_with("-----")
+                        && text.matches(piece).count() == 1
+                    {
                         assert!(!shown.contains(piece), "error shows key material: {shown}");
                     }
                 }

@@ -36,7 +36,10 @@ fn fingerprint(key: &SymmetricKey) -> [u8; 16] {
 }
 
 fn invalid(problem: Problem) -> Error {
-    Error::Invalid { side: None, problem }
+    Error::Invalid {
+        side: None,
+        problem,
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -87,7 +90,10 @@ fuzz_target!(|data: &[u8]| {
                 want.insert_str(0, "FFFF");
             }
             assert_eq!(printed, want);
-            assert_eq!(Ksn::from_bytes(k.as_bytes()).map(|b| *b.as_bytes() == *k.as_bytes()), Ok(true));
+            assert_eq!(
+                Ksn::from_bytes(k.as_bytes()).map(|b| *b.as_bytes() == *k.as_bytes()),
+                Ok(true)
+            );
             k
         }
         (Err(e), Err(want)) => {
@@ -97,11 +103,15 @@ fuzz_target!(|data: &[u8]| {
         (got, want) => panic!("Ksn::from_hex({s:?}) = {got:?}, reference {want:?}"),
     };
 
-    let tdes_bdk = SymmetricKey::from_hex(Alg::Tdes2Key, "0123456789ABCDEFFEDCBA9876543210").unwrap();
-    let tdes3_bdk =
-        SymmetricKey::from_hex(Alg::Tdes3Key, "0123456789ABCDEFFEDCBA98765432100011223344556677")
-            .unwrap();
-    let aes128_bdk = SymmetricKey::from_hex(Alg::Aes128, "FEDCBA9876543210F1F1F1F1F1F1F1F1").unwrap();
+    let tdes_bdk =
+        SymmetricKey::from_hex(Alg::Tdes2Key, "0123456789ABCDEFFEDCBA9876543210").unwrap();
+    let tdes3_bdk = SymmetricKey::from_hex(
+        Alg::Tdes3Key,
+        "0123456789ABCDEFFEDCBA98765432100011223344556677",
+    )
+    .unwrap();
+    let aes128_bdk =
+        SymmetricKey::from_hex(Alg::Aes128, "FEDCBA9876543210F1F1F1F1F1F1F1F1").unwrap();
     let aes256_bdk = SymmetricKey::new(Alg::Aes256, &[0xA5; 32]).unwrap();
 
     assert_eq!(
@@ -112,11 +122,17 @@ fuzz_target!(|data: &[u8]| {
     // TDES BDK.
     let r = derive_data_key(&tdes_bdk, &ksn, variant, derivation);
     if ksn.is_aes() {
-        assert_eq!(r.err(), Some(invalid(Problem::KsnLength { hex_digits: 24 })));
+        assert_eq!(
+            r.err(),
+            Some(invalid(Problem::KsnLength { hex_digits: 24 }))
+        );
     } else if let Some(requested) = derivation.filter(|&d| d != Alg::Tdes2Key) {
         assert_eq!(
             r.err(),
-            Some(invalid(Problem::DerivationType { requested, bdk: Alg::Tdes2Key }))
+            Some(invalid(Problem::DerivationType {
+                requested,
+                bdk: Alg::Tdes2Key
+            }))
         );
     } else {
         let key = r.expect("TDES BDK, TDES KSN");
@@ -132,7 +148,11 @@ fuzz_target!(|data: &[u8]| {
         if digits == 16 {
             let long = Ksn::from_hex(&format!("FFFF{s}")).unwrap();
             let k2 = derive_data_key(&tdes_bdk, &long, variant, derivation).unwrap();
-            assert_eq!(fingerprint(&key), fingerprint(&k2), "16-digit KSN = FFFF-padded");
+            assert_eq!(
+                fingerprint(&key),
+                fingerprint(&k2),
+                "16-digit KSN = FFFF-padded"
+            );
         }
     }
 
@@ -141,11 +161,17 @@ fuzz_target!(|data: &[u8]| {
         let r = derive_data_key(bdk, &ksn, variant, derivation);
         let wanted = derivation.unwrap_or(bdk.algorithm());
         if !ksn.is_aes() {
-            assert_eq!(r.err(), Some(invalid(Problem::KsnLength { hex_digits: digits })));
+            assert_eq!(
+                r.err(),
+                Some(invalid(Problem::KsnLength { hex_digits: digits }))
+            );
         } else if wanted > bdk.algorithm() {
             assert_eq!(
                 r.err(),
-                Some(invalid(Problem::DerivationType { requested: wanted, bdk: bdk.algorithm() }))
+                Some(invalid(Problem::DerivationType {
+                    requested: wanted,
+                    bdk: bdk.algorithm()
+                }))
             );
         } else {
             let key = r.expect("AES BDK, AES KSN, allowed type");
@@ -156,7 +182,11 @@ fuzz_target!(|data: &[u8]| {
                 let bidi =
                     derive_data_key(bdk, &ksn, Some(DukptKeyVariant::Bidirectional), derivation)
                         .unwrap();
-                assert_eq!(fingerprint(&key), fingerprint(&bidi), "absent = BIDIRECTIONAL");
+                assert_eq!(
+                    fingerprint(&key),
+                    fingerprint(&bidi),
+                    "absent = BIDIRECTIONAL"
+                );
             }
         }
     }

@@ -72,7 +72,9 @@ fn set_bits(data: &mut [u8], pos: usize, s: usize, value: u128) {
 }
 
 fn to_u128(block: &[u8]) -> u128 {
-    block.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+    block
+        .iter()
+        .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
 }
 
 fn from_u128(v: u128, out: &mut [u8]) {
@@ -122,7 +124,11 @@ fn reference(c: &dyn OneBlock, bs: usize, mode: Mode, iv: &[u8], data: &mut [u8]
                 _ => w,
             };
             assert!(s <= w);
-            let mask = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+            let mask = if w == 128 {
+                u128::MAX
+            } else {
+                (1u128 << w) - 1
+            };
             let mut reg = to_u128(iv);
             let mut out = vec![0u8; bs];
             for pos in (0..data.len() * 8).step_by(s) {
@@ -133,7 +139,11 @@ fn reference(c: &dyn OneBlock, bs: usize, mode: Mode, iv: &[u8], data: &mut [u8]
                 let y = x ^ o;
                 set_bits(data, pos, s, y);
                 let cseg = if decrypt { x } else { y };
-                reg = if s == w { cseg } else { ((reg << s) | cseg) & mask };
+                reg = if s == w {
+                    cseg
+                } else {
+                    ((reg << s) | cseg) & mask
+                };
             }
         }
     }
@@ -179,8 +189,21 @@ fuzz_target!(|case: Case| {
     let zero = [0u8; 16];
     let iv_bytes = iv.as_ref().map_or(&zero[..bs], |i| i.as_bytes());
     let mut theirs = data.clone();
-    reference(&*reference_cipher(alg, material), bs, mode, iv_bytes, &mut theirs, case.decrypt);
-    assert_eq!(ours, theirs, "{alg} {mode} decrypt={} len {}", case.decrypt, data.len());
+    reference(
+        &*reference_cipher(alg, material),
+        bs,
+        mode,
+        iv_bytes,
+        &mut theirs,
+        case.decrypt,
+    );
+    assert_eq!(
+        ours,
+        theirs,
+        "{alg} {mode} decrypt={} len {}",
+        case.decrypt,
+        data.len()
+    );
 
     let r = if case.decrypt {
         symmetric::encrypt(&key, mode, iv.as_ref(), &mut ours)

@@ -26,7 +26,12 @@ use paycrypt_fuzz::store::{ARN, store};
 
 #[derive(Arbitrary, Debug)]
 enum Spec {
-    Symmetric { key: u8, mode: u8, iv: Option<[u8; 16]>, padding: Option<u8> },
+    Symmetric {
+        key: u8,
+        mode: u8,
+        iv: Option<[u8; 16]>,
+        padding: Option<u8>,
+    },
     Dukpt {
         bdk: u8,
         key_id: [u8; 8],
@@ -36,7 +41,11 @@ enum Spec {
         cbc: bool,
         iv: Option<[u8; 16]>,
     },
-    Rsa { key: u8, padding: u8, as_symmetric: bool },
+    Rsa {
+        key: u8,
+        padding: u8,
+        as_symmetric: bool,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -99,19 +108,32 @@ fn iv_of(bytes: Option<[u8; 16]>, block: usize) -> Option<Iv> {
 
 fn kind(spec: &Spec, incoming: bool) -> Kind {
     match *spec {
-        Spec::Symmetric { key, mode, iv, padding } => {
+        Spec::Symmetric {
+            key,
+            mode,
+            iv,
+            padding,
+        } => {
             let (id, alg) = SYMMETRIC[usize::from(key) % SYMMETRIC.len()];
             let mut mode = Mode::ALL[usize::from(mode) % Mode::ALL.len()];
             if !mode.is_valid_for(alg) {
                 mode = Mode::Cfb64;
             }
-            let iv = if mode.uses_iv() { iv_of(iv, alg.block_size()) } else { None };
+            let iv = if mode.uses_iv() {
+                iv_of(iv, alg.block_size())
+            } else {
+                None
+            };
             // A padding type on a TDES/AES key is accepted and ignored (decision).
             let padding = padding.and_then(|p| PADDINGS[usize::from(p) % PADDINGS.len()]);
             Kind {
                 key: id,
                 decrypt_key: id,
-                attributes: EncryptionAttributes::Symmetric(SymmetricAttributes { mode, iv, padding }),
+                attributes: EncryptionAttributes::Symmetric(SymmetricAttributes {
+                    mode,
+                    iv,
+                    padding,
+                }),
                 granularity: alg.block_size(),
                 max: CAP,
                 exact: None,
@@ -120,7 +142,15 @@ fn kind(spec: &Spec, incoming: bool) -> Kind {
                 tdes_bidirectional: false,
             }
         }
-        Spec::Dukpt { bdk, key_id, counter, derivation, variant, cbc, iv } => {
+        Spec::Dukpt {
+            bdk,
+            key_id,
+            counter,
+            derivation,
+            variant,
+            cbc,
+            iv,
+        } => {
             let (id, bdk_alg) = BDKS[usize::from(bdk) % BDKS.len()];
             let ksn = if bdk_alg.is_tdes() {
                 let c = (counter & 0x1F_FFFF).max(1);
@@ -149,7 +179,11 @@ fn kind(spec: &Spec, incoming: bool) -> Kind {
             a.mode = if cbc { Mode::Cbc } else { Mode::Ecb };
             a.derivation_type = derivation;
             a.variant = variant;
-            a.iv = if cbc { iv_of(iv, working.block_size()) } else { None };
+            a.iv = if cbc {
+                iv_of(iv, working.block_size())
+            } else {
+                None
+            };
             Kind {
                 key: id,
                 decrypt_key: id,
@@ -159,10 +193,15 @@ fn kind(spec: &Spec, incoming: bool) -> Kind {
                 exact: None,
                 rsa: false,
                 d0: false,
-                tdes_bidirectional: bdk_alg.is_tdes() && variant == Some(DukptKeyVariant::Bidirectional),
+                tdes_bidirectional: bdk_alg.is_tdes()
+                    && variant == Some(DukptKeyVariant::Bidirectional),
             }
         }
-        Spec::Rsa { key, padding, as_symmetric } => {
+        Spec::Rsa {
+            key,
+            padding,
+            as_symmetric,
+        } => {
             let mut which = usize::from(key) % RSA.len();
             if incoming && RSA[which].0 != RSA[which].1 {
                 which %= 3; // an imported public key cannot decrypt: use a key pair
@@ -171,7 +210,11 @@ fn kind(spec: &Spec, incoming: bool) -> Kind {
             let padding = PADDINGS[usize::from(padding) % PADDINGS.len()];
             // `Symmetric` + `PaddingType` is the seed API's form of RSA use; raw RSA has no such form.
             let attributes = if as_symmetric && padding.is_some() {
-                EncryptionAttributes::Symmetric(SymmetricAttributes { mode: Mode::Ecb, iv: None, padding })
+                EncryptionAttributes::Symmetric(SymmetricAttributes {
+                    mode: Mode::Ecb,
+                    iv: None,
+                    padding,
+                })
             } else {
                 EncryptionAttributes::asymmetric(padding)
             };
@@ -230,34 +273,68 @@ fuzz_target!(|case: Case| {
 
     let incoming = key_use(inc.key, inc.attributes);
     let outgoing = key_use(out.key, out.attributes);
-    let ct = reencrypt::encrypt(&incoming, &plaintext, &mut rng)
-        .unwrap_or_else(|e| panic!("encrypt {len} bytes under {} {:?}: {e}", inc.key, inc.attributes));
-    let re = reencrypt::reencrypt(&incoming, &outgoing, &ct.ciphertext, &mut rng, Policy::Documented)
-        .unwrap_or_else(|e| {
-            panic!("reencrypt {len} bytes {} {:?} -> {} {:?}: {e}", inc.key, inc.attributes, out.key, out.attributes)
-        });
+    let ct = reencrypt::encrypt(&incoming, &plaintext, &mut rng).unwrap_or_else(|e| {
+        panic!(
+            "encrypt {len} bytes under {} {:?}: {e}",
+            inc.key, inc.attributes
+        )
+    });
+    let re = reencrypt::reencrypt(
+        &incoming,
+        &outgoing,
+        &ct.ciphertext,
+        &mut rng,
+        Policy::Documented,
+    )
+    .unwrap_or_else(|e| {
+        panic!(
+            "reencrypt {len} bytes {} {:?} -> {} {:?}: {e}",
+            inc.key, inc.attributes, out.key, out.attributes
+        )
+    });
     assert_eq!(re.key_arn.as_str(), format!("{ARN}{}", out.key));
     assert_eq!(re.kcv, outgoing.key.kcv());
     if !inc.rsa && !out.rsa {
         assert_eq!(re.ciphertext.len(), len, "symmetric modes keep the length");
     }
     let back = key_use(out.decrypt_key, out.attributes);
-    let pt = reencrypt::decrypt(&back, &re.ciphertext, &mut rng)
-        .unwrap_or_else(|e| panic!("decrypt under {} {:?}: {e}", out.decrypt_key, out.attributes));
-    assert_eq!(*pt.plaintext, plaintext, "{} -> {}: round trip", inc.key, out.key);
+    let pt = reencrypt::decrypt(&back, &re.ciphertext, &mut rng).unwrap_or_else(|e| {
+        panic!(
+            "decrypt under {} {:?}: {e}",
+            out.decrypt_key, out.attributes
+        )
+    });
+    assert_eq!(
+        *pt.plaintext, plaintext,
+        "{} -> {}: round trip",
+        inc.key, out.key
+    );
 
     if !inc.rsa && !out.rsa {
         let mut buf = ct.ciphertext.clone();
-        let receipt = reencrypt::reencrypt_in_place(&incoming, &outgoing, &mut buf, Policy::Documented)
-            .expect("in place, as the owned form");
+        let receipt =
+            reencrypt::reencrypt_in_place(&incoming, &outgoing, &mut buf, Policy::Documented)
+                .expect("in place, as the owned form");
         assert_eq!(buf, re.ciphertext, "in place = owned");
         assert_eq!(receipt.kcv, re.kcv);
     }
 
-    let refused = (inc.d0 && out.d0) || (inc.rsa && out.rsa) || inc.tdes_bidirectional || out.tdes_bidirectional;
-    let strict = reencrypt::reencrypt(&incoming, &outgoing, &ct.ciphertext, &mut rng, Policy::StrictAws);
+    let refused = (inc.d0 && out.d0)
+        || (inc.rsa && out.rsa)
+        || inc.tdes_bidirectional
+        || out.tdes_bidirectional;
+    let strict = reencrypt::reencrypt(
+        &incoming,
+        &outgoing,
+        &ct.ciphertext,
+        &mut rng,
+        Policy::StrictAws,
+    );
     match strict {
-        Err(Error::Invalid { problem: Problem::PolicyRefused, .. }) => {
+        Err(Error::Invalid {
+            problem: Problem::PolicyRefused,
+            ..
+        }) => {
             assert!(refused, "StrictAws refused {} -> {}", inc.key, out.key)
         }
         Err(e) => panic!("StrictAws: {e:?}"),

@@ -44,7 +44,11 @@ fn keys() -> &'static [RsaPrivateKey; 2] {
 fn decrypt(key: &RsaPrivateKey, padding: Option<RsaPadding>, ct: &[u8]) -> Result<Vec<u8>, Error> {
     let r = key.decrypt(padding, ct, &mut OsRng).map(|p| p.to_vec());
     if let Err(e) = r {
-        assert_eq!(e, Error::Decryption, "{padding:?}: every failure is Decryption");
+        assert_eq!(
+            e,
+            Error::Decryption,
+            "{padding:?}: every failure is Decryption"
+        );
     }
     r
 }
@@ -55,13 +59,21 @@ fuzz_target!(|data: &[u8]| {
     };
     let padding = PADDINGS[usize::from(selector & 7) % PADDINGS.len()];
     let [pem_key, der_key] = keys();
-    let key = if selector & 0x80 == 0 { pem_key } else { der_key };
+    let key = if selector & 0x80 == 0 {
+        pem_key
+    } else {
+        der_key
+    };
     assert_eq!(key.size(), RsaSize::Rsa2048);
     let k = key.size().bytes();
 
     let got = decrypt(key, padding, ct);
     if ct.len() != k {
-        assert!(got.is_err(), "{padding:?}: wrong length {} accepted", ct.len());
+        assert!(
+            got.is_err(),
+            "{padding:?}: wrong length {} accepted",
+            ct.len()
+        );
         return;
     }
     match padding {
@@ -70,12 +82,19 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(got.is_ok(), pkcs1.is_ok(), "raw and PKCS1 agree on range");
             if let Ok(m) = &got {
                 assert_eq!(m.len(), k);
-                let back = key.public_key().encrypt(None, m, &mut OsRng).expect("m < n");
+                let back = key
+                    .public_key()
+                    .encrypt(None, m, &mut OsRng)
+                    .expect("m < n");
                 assert_eq!(back, ct, "raw RSA round trip");
             }
         }
         Some(RsaPadding::Pkcs1) => {
-            let other = if std::ptr::eq(key, pem_key) { der_key } else { pem_key };
+            let other = if std::ptr::eq(key, pem_key) {
+                der_key
+            } else {
+                pem_key
+            };
             let again = decrypt(other, padding, ct);
             assert_eq!(got, again, "PKCS1 must be deterministic");
             if let Ok(m) = &got {

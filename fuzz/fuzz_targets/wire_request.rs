@@ -16,8 +16,11 @@ use paycrypt_fuzz::rng::FuzzRng;
 use paycrypt_fuzz::store::store;
 use serde_json::{Value, json};
 
-const OPERATIONS: [Operation; 3] =
-    [Operation::ReEncryptData, Operation::EncryptData, Operation::DecryptData];
+const OPERATIONS: [Operation; 3] = [
+    Operation::ReEncryptData,
+    Operation::EncryptData,
+    Operation::DecryptData,
+];
 
 fn is_upper_hex(s: &str) -> bool {
     !s.is_empty() && s.len() % 2 == 0 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'))
@@ -26,7 +29,11 @@ fn is_upper_hex(s: &str) -> bool {
 /// Check a successful response's shape against the store; returns its data member.
 fn check_response(op: Operation, response: &Value) -> String {
     let o = response.as_object().expect("object");
-    let data = if op == Operation::DecryptData { "PlainText" } else { "CipherText" };
+    let data = if op == Operation::DecryptData {
+        "PlainText"
+    } else {
+        "CipherText"
+    };
     let mut members: Vec<&str> = o.keys().map(String::as_str).collect();
     members.sort_unstable();
     let mut want = vec!["KeyArn", "KeyCheckValue", data];
@@ -36,7 +43,10 @@ fn check_response(op: Operation, response: &Value) -> String {
     assert!(arn.contains(":key/"), "KeyArn {arn} is not a key ARN");
     let key = lookup(store(), arn, Side::Outgoing).expect("KeyArn names a stored key");
     assert_eq!(key.arn().as_str(), arn);
-    assert_eq!(o["KeyCheckValue"].as_str(), Some(key.kcv().to_string().as_str()));
+    assert_eq!(
+        o["KeyCheckValue"].as_str(),
+        Some(key.kcv().to_string().as_str())
+    );
     let d = o[data].as_str().expect("data is a string");
     assert!(is_upper_hex(d), "{data} {d:?}");
     d.to_string()
@@ -51,7 +61,10 @@ fuzz_target!(|data: &[u8]| {
         let request = match Request::from_json(op, text) {
             Ok(r) => r,
             Err(e) => {
-                assert!(matches!(e, ServiceError::Validation { .. }), "parse error {e:?}");
+                assert!(
+                    matches!(e, ServiceError::Validation { .. }),
+                    "parse error {e:?}"
+                );
                 // The error serialises in AWS's shape.
                 let _ = e.to_json();
                 continue;
@@ -61,13 +74,22 @@ fuzz_target!(|data: &[u8]| {
         let seed = data.len() as u64;
         let result = request.execute(store, &mut FuzzRng::new(seed), Policy::Documented);
         if let Err(e) = &result {
-            assert!(!matches!(e, ServiceError::InternalServer { .. }), "{op:?}: {e:?}");
+            assert!(
+                !matches!(e, ServiceError::InternalServer { .. }),
+                "{op:?}: {e:?}"
+            );
             let _ = (e.to_json(), e.to_string());
         }
         let again = handle(store, op, text, &mut FuzzRng::new(seed), Policy::Documented);
         assert_eq!(result, again, "execute and handle agree");
         let value: Value = serde_json::from_str(text).expect("parsed once already");
-        let via_value = handle_value(store, op, &value, &mut FuzzRng::new(seed), Policy::Documented);
+        let via_value = handle_value(
+            store,
+            op,
+            &value,
+            &mut FuzzRng::new(seed),
+            Policy::Documented,
+        );
         assert_eq!(result, via_value, "handle and handle_value agree");
 
         let Ok(response) = result else {

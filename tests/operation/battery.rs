@@ -137,7 +137,12 @@ fn wire_shape_rules() {
     // Found by the `keystore` fuzz target (same reader): a member named "" gave an empty path.
     let mut empty = g();
     empty[""] = json!(1);
-    check("member with an empty name", ReEncryptData, empty, V(r#""""#));
+    check(
+        "member with an empty name",
+        ReEncryptData,
+        empty,
+        V(r#""""#),
+    );
     check(
         "nested member with an empty name",
         ReEncryptData,

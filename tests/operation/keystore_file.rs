@@ -61,7 +61,12 @@ fn bad_documents_name_the_key_and_member() {
     fails("not JSON", "{", None, "$");
     fails("unknown top-level member", r#"{"Keyz": []}"#, None, "Keyz");
     // Found by the `keystore` fuzz target: a member named "" gave an empty path.
-    fails("member with an empty name", r#"{"Keys": [], "": []}"#, None, r#""""#);
+    fails(
+        "member with an empty name",
+        r#"{"Keys": [], "": []}"#,
+        None,
+        r#""""#,
+    );
     fails(
         "key member with an empty name",
         &doc(set(tdes(), "/", json!(1))),
