@@ -11,8 +11,10 @@
 //! `KeyAttributes` has AWS's control-plane shape (`KeyModesOfUse` members not given are false).
 //! `KeyMaterial` is hex for TDES/AES keys and PEM for RSA (PKCS#8 or PKCS#1 private keys, SPKI or PKCS#1
 //! public keys). The check value is always computed from the material; a `KeyCheckValue` in the file is
-//! only compared with it (a mismatch is an error, which catches mistyped material).
+//! only compared with it (a mismatch is an error, which catches mistyped material). Two keys with the same
+//! ARN, two aliases with the same name, and an alias naming a key that is not in the document are errors.
 
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use core::fmt;
@@ -225,8 +227,8 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
 }
 
 impl MemoryKeyStore {
-    /// Load a key-store document (see the [`wire`](crate::wire) module docs). Keys with the same ARN, or aliases
-    /// naming a missing key, are errors.
+    /// Load a key-store document (see the [`wire`](crate::wire) module docs). Keys with the same ARN,
+    /// aliases with the same name, and aliases naming a missing key are errors.
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
         let value: Value = serde_json::from_str(text).map_err(|e| KeyStoreFileError {
             key: None,
@@ -257,6 +259,7 @@ impl MemoryKeyStore {
         let aliases = top
             .opt_array("Aliases")
             .map_err(|e| from_service(None, e))?;
+        let mut names = BTreeSet::new();
         for (i, a) in aliases.into_iter().flatten().enumerate() {
             let path = format!("Aliases[{i}]");
             let o = Object::new(a, &path, &["AliasName", "KeyArn"])
@@ -265,6 +268,14 @@ impl MemoryKeyStore {
             let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
             let arn =
                 KeyArn::parse(arn_text).map_err(|e| at(Some(arn_text), o.path_of("KeyArn"), e))?;
+            // A second alias of the same name would silently re-point the first.
+            if !names.insert(name) {
+                return Err(KeyStoreFileError {
+                    key: Some(arn_text.to_string()),
+                    path: o.path_of("AliasName"),
+                    message: format!("alias {name} appears twice"),
+                });
+            }
             store.add_alias(name, &arn).map_err(|_| KeyStoreFileError {
                 key: Some(arn_text.to_string()),
                 path: o.path_of("AliasName"),

@@ -200,4 +200,20 @@ fn bad_documents_name_the_key_and_member() {
     let alias =
         json!({"Keys": [tdes()], "Aliases": [{"AliasName": "x", "KeyArn": ARN}]}).to_string();
     fails("alias name shape", &alias, k, "Aliases[0].AliasName");
+    // Found while writing the `keystore` fuzz target's oracle: a second alias of the same name silently
+    // replaced the first, so `alias/x` resolved to whichever key came last.
+    let mut other = tdes();
+    other["KeyArn"] =
+        json!("arn:aws:payment-cryptography:us-east-2:111122223333:key/abcdefabcdef0002");
+    other["KeyMaterial"] = json!("FEDCBA98765432100123456789ABCDEF");
+    let alias = json!({"Keys": [tdes(), other], "Aliases": [
+        {"AliasName": "alias/x", "KeyArn": ARN},
+        {"AliasName": "alias/x", "KeyArn": "arn:aws:payment-cryptography:us-east-2:111122223333:key/abcdefabcdef0002"}]})
+    .to_string();
+    fails(
+        "duplicate alias name",
+        &alias,
+        Some("arn:aws:payment-cryptography:us-east-2:111122223333:key/abcdefabcdef0002"),
+        "Aliases[1].AliasName",
+    );
 }
