@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per operation under valgrind's callgrind: stable numbers on a noisy machine.
 #
-#   benches/callgrind.sh [CASE...]     default: every case of examples/callgrind.rs
+#   benches/callgrind.sh [CASE...]     default: every case of benches/tools/callgrind.rs
 #
 # Each case runs once with 1 and once with 101 iterations; (I(101) - I(1)) / 100 is one operation's
 # instruction count (the set-up — reading the key store, parsing the PEM keys — cancels out). Prints a
