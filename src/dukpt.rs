@@ -34,11 +34,10 @@ pub mod tdes;
 
 use core::fmt;
 
-use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, array::Array};
-use zeroize::ZeroizeOnDrop;
+use cipher::array::Array;
 
 use crate::error::{Error, Problem};
-use crate::key::{CipherFn, SymmetricAlgorithm, SymmetricKey};
+use crate::key::{CipherFn, KeyCipher, SymmetricAlgorithm, SymmetricKey};
 
 /// A DUKPT key serial number: 10 bytes for a TDES BDK, 12 bytes for an AES BDK.
 ///
@@ -271,15 +270,7 @@ struct EncryptInPlace<'a>(&'a mut [u8]);
 impl CipherFn for EncryptInPlace<'_> {
     type Output = ();
 
-    fn call<C>(self, cipher: &C)
-    where
-        C: BlockCipherEncrypt
-            + BlockCipherDecrypt
-            + Clone
-            + ZeroizeOnDrop
-            + cmac::block_api::CmacCipher,
-        C::BlockSize: block_buffer::BlockSizes,
-    {
+    fn call<C: KeyCipher>(self, cipher: &C) {
         let (blocks, _) = Array::slice_as_chunks_mut(self.0);
         cipher.encrypt_blocks(blocks);
     }

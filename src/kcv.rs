@@ -15,12 +15,11 @@
 
 use core::fmt;
 
-use cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, common::InnerInit};
+use cipher::{Block, common::InnerInit};
 use cmac::Mac as _;
 use subtle::ConstantTimeEq;
-use zeroize::ZeroizeOnDrop;
 
-use crate::key::{CipherFn, KeyAlgorithm, SymmetricAlgorithm, SymmetricKey};
+use crate::key::{CipherFn, KeyAlgorithm, KeyCipher, SymmetricAlgorithm, SymmetricKey};
 
 /// How a key check value is computed (AWS `KeyCheckValueAlgorithm`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,15 +136,7 @@ struct ZeroBlock;
 
 impl CipherFn for ZeroBlock {
     type Output = Kcv;
-    fn call<C>(self, cipher: &C) -> Kcv
-    where
-        C: BlockCipherEncrypt
-            + BlockCipherDecrypt
-            + Clone
-            + ZeroizeOnDrop
-            + cmac::block_api::CmacCipher,
-        C::BlockSize: block_buffer::BlockSizes,
-    {
+    fn call<C: KeyCipher>(self, cipher: &C) -> Kcv {
         let mut block = Block::<C>::default();
         cipher.encrypt_block(&mut block);
         Kcv::from_prefix(&block, 3)
@@ -200,15 +191,7 @@ struct CmacOver<'a>(&'a [u8]);
 
 impl CipherFn for CmacOver<'_> {
     type Output = Mac;
-    fn call<C>(self, cipher: &C) -> Mac
-    where
-        C: BlockCipherEncrypt
-            + BlockCipherDecrypt
-            + Clone
-            + ZeroizeOnDrop
-            + cmac::block_api::CmacCipher,
-        C::BlockSize: block_buffer::BlockSizes,
-    {
+    fn call<C: KeyCipher>(self, cipher: &C) -> Mac {
         let mut mac = cmac::Cmac::<C>::inner_init(cipher.clone());
         mac.update(self.0);
         let tag = mac.finalize().into_bytes();

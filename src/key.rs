@@ -190,19 +190,31 @@ pub(crate) enum Engine {
     Aes256(aes::Aes256),
 }
 
+/// The block ciphers a key holds, with what the modes, CMAC and DUKPT need of them.
+pub(crate) trait KeyCipher:
+    BlockCipherEncrypt<BlockSize: block_buffer::BlockSizes>
+    + BlockCipherDecrypt
+    + Clone
+    + ZeroizeOnDrop
+    + cmac::block_api::CmacCipher
+{
+}
+
+impl<C> KeyCipher for C where
+    C: BlockCipherEncrypt<BlockSize: block_buffer::BlockSizes>
+        + BlockCipherDecrypt
+        + Clone
+        + ZeroizeOnDrop
+        + cmac::block_api::CmacCipher
+{
+}
+
 /// A computation generic over the block cipher of a key (see [`SymmetricKey::with_cipher`]).
 pub(crate) trait CipherFn {
     /// What the computation returns.
     type Output;
     /// Run the computation with the key's cipher.
-    fn call<C>(self, cipher: &C) -> Self::Output
-    where
-        C: BlockCipherEncrypt
-            + BlockCipherDecrypt
-            + Clone
-            + ZeroizeOnDrop
-            + cmac::block_api::CmacCipher,
-        C::BlockSize: block_buffer::BlockSizes;
+    fn call<C: KeyCipher>(self, cipher: &C) -> Self::Output;
 }
 
 /// Symmetric secret key material (TDES or AES) of a known algorithm.

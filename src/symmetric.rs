@@ -20,13 +20,12 @@ mod segment_cfb;
 use core::fmt;
 
 use cipher::{
-    Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit,
-    StreamCipher, array::Array, common::InnerInit,
+    Block, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, StreamCipher, array::Array,
+    common::InnerInit,
 };
-use zeroize::ZeroizeOnDrop;
 
 use crate::error::{Error, Problem};
-use crate::key::{CipherFn, SymmetricAlgorithm, SymmetricKey};
+use crate::key::{CipherFn, KeyCipher, SymmetricAlgorithm, SymmetricKey};
 
 /// A symmetric mode of operation (NIST SP 800-38A), as AWS names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -250,15 +249,7 @@ struct Apply<'a> {
 impl CipherFn for Apply<'_> {
     type Output = ();
 
-    fn call<C>(self, cipher: &C)
-    where
-        C: BlockCipherEncrypt
-            + BlockCipherDecrypt
-            + Clone
-            + ZeroizeOnDrop
-            + cmac::block_api::CmacCipher,
-        C::BlockSize: block_buffer::BlockSizes,
-    {
+    fn call<C: KeyCipher>(self, cipher: &C) {
         let Apply {
             mode,
             iv,
