@@ -21,7 +21,7 @@ fn nibble(c: u8) -> Option<u8> {
 /// The reference: `None` for anything that is not even-length hex.
 fn reference(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks(2)

@@ -166,7 +166,7 @@ fuzz_target!(|case: Case| {
         && !(mode == Mode::Ecb && iv.is_some())
         && iv.is_none_or(|iv| iv.as_bytes().len() == bs)
         && !data.is_empty()
-        && data.len() % bs == 0;
+        && data.len().is_multiple_of(bs);
 
     let mut ours = data.clone();
     let r = if case.decrypt {

@@ -241,7 +241,10 @@ fn gcd(a: usize, b: usize) -> usize {
 fn length(a: &Kind, b: &Kind, pick: usize) -> Option<usize> {
     let g = a.granularity / gcd(a.granularity, b.granularity) * b.granularity;
     let fits = |k: &Kind, len: usize| {
-        len > 0 && len % k.granularity == 0 && len <= k.max && k.exact.is_none_or(|e| e == len)
+        len > 0
+            && len.is_multiple_of(k.granularity)
+            && len <= k.max
+            && k.exact.is_none_or(|e| e == len)
     };
     if let Some(e) = a.exact.or(b.exact) {
         return (fits(a, e) && fits(b, e)).then_some(e);

@@ -8,6 +8,7 @@
 //! - PKCS#1 v1.5 is deterministic: two decryptions (fresh blinding each, and one with the key read from
 //!   the other encoding) give the same bytes, and a successful result is at most k − 11 bytes;
 //! - OAEP results fit the padding's limit.
+//!
 //! Bit 7 of byte 0 picks the key's encoding (both must behave the same; the checks above hold for each).
 #![no_main]
 

@@ -23,7 +23,9 @@ const OPERATIONS: [Operation; 3] = [
 ];
 
 fn is_upper_hex(s: &str) -> bool {
-    !s.is_empty() && s.len() % 2 == 0 && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'))
+    !s.is_empty()
+        && s.len().is_multiple_of(2)
+        && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'))
 }
 
 /// Check a successful response's shape against the store; returns its data member.
