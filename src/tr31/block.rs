@@ -39,11 +39,11 @@ impl<'a> KeyBlock<'a> {
     /// 3. every fixed header field ([`Problem::KeyBlockHeader`]);
     /// 4. the optional blocks: IDs, lengths (short and extended form) within the block, printable data
     ///    ([`Problem::KeyBlockOptionalBlock`]);
-    /// 5. what follows: longer than the authenticator, a non-empty payload that is a multiple of the
-    ///    cipher block ([`Problem::KeyBlockPayload`]);
-    /// 6. the optional blocks' total is a multiple of the cipher block
-    ///    ([`Problem::KeyBlockOptionalBlock`]);
-    /// 7. payload and authenticator are hex, either case ([`Problem::KeyBlockHex`]).
+    /// 5. what follows (payload and authenticator) is hex, either case ([`Problem::KeyBlockHex`]);
+    /// 6. it is longer than the authenticator, and the payload is a non-empty multiple of the cipher
+    ///    block ([`Problem::KeyBlockPayload`]);
+    /// 7. the optional blocks' total is a multiple of the cipher block
+    ///    ([`Problem::KeyBlockOptionalBlock`]).
     pub fn parse(block: &'a str, versions: Versions) -> Result<Self, Error> {
         let b = block.as_bytes();
         let version = match b.first().copied().and_then(Version::from_id) {
@@ -59,6 +59,9 @@ impl<'a> KeyBlock<'a> {
         let rest = block
             .get(header_len..)
             .ok_or(invalid(Problem::KeyBlockHeader))?;
+        if !rest.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(invalid(Problem::KeyBlockHex));
+        }
         let mac_chars = 2 * version.mac_len();
         let payload_chars = rest
             .len()
@@ -67,9 +70,6 @@ impl<'a> KeyBlock<'a> {
             .ok_or(invalid(Problem::KeyBlockPayload))?;
         if !(header_len - FIXED_HEADER_LEN).is_multiple_of(version.block_size()) {
             return Err(invalid(Problem::KeyBlockOptionalBlock));
-        }
-        if !rest.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return Err(invalid(Problem::KeyBlockHex));
         }
         let (payload_hex, mac_hex) = rest.split_at(payload_chars);
         Ok(KeyBlock {

@@ -8,3 +8,4 @@ mod modes;
 mod reader;
 #[cfg(feature = "alloc")]
 mod rsa;
+mod tr31;
