@@ -525,6 +525,15 @@ fn kek(bytes: &[u8], algorithm: Alg, usage: KeyUsage, modes: KeyModesOfUse) -> K
     .unwrap()
 }
 
+/// A stored key's symmetric material.
+#[allow(irrefutable_let_patterns, unreachable_patterns)] // only `Symmetric` exists without `alloc`
+fn material(k: &Key) -> &SymmetricKey {
+    match k.material() {
+        KeyMaterial::Symmetric(s) => s,
+        _ => panic!("not a symmetric key"),
+    }
+}
+
 fn unwrap_modes() -> KeyModesOfUse {
     KeyModesOfUse {
         decrypt: true,
@@ -573,16 +582,9 @@ fn aws_dynamic_key_examples() {
     ] {
         let kek = kek(&kek_bytes, kek_alg, usage, unwrap_modes());
         assert_eq!(
-            symmetric_kcv(
-                match kek.material() {
-                    KeyMaterial::Symmetric(k) => k,
-                    #[allow(unreachable_patterns)]
-                    _ => unreachable!(),
-                },
-                KcvAlgorithm::Cmac
-            )
-            .unwrap()
-            .to_string(),
+            symmetric_kcv(material(&kek), KcvAlgorithm::Cmac)
+                .unwrap()
+                .to_string(),
             e.str("kek_kcv_cmac")
         );
         for policy in [Policy::Documented, Policy::StrictAws] {
@@ -705,11 +707,8 @@ fn aws_dynamic_key_examples() {
         symmetric_kcv(&out, KcvAlgorithm::Cmac).unwrap().to_string(),
         candidates.str("outgoing_unwrapped_key_cmac")
     );
-    let KeyMaterial::Symmetric(out_kek) = out_kek.material() else {
-        unreachable!()
-    };
     assert_eq!(
-        symmetric_kcv(out_kek, KcvAlgorithm::Cmac)
+        symmetric_kcv(material(&out_kek), KcvAlgorithm::Cmac)
             .unwrap()
             .to_string(),
         candidates.str("outgoing_kek_cmac")
