@@ -9,3 +9,4 @@ mod reader;
 #[cfg(feature = "alloc")]
 mod rsa;
 mod tr31;
+mod tr31_psec;
