@@ -379,10 +379,29 @@ impl fmt::Debug for OptionalBlock<'_> {
 }
 
 /// The optional blocks of a header: either the text they were parsed from, or blocks given to wrap.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Two are equal when they hold the same blocks in the same order (and length forms), however they
+/// were made.
+#[derive(Clone, Copy)]
 pub struct OptionalBlocks<'a>(Repr<'a>);
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+impl PartialEq for OptionalBlocks<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for OptionalBlocks<'_> {}
+
+impl core::hash::Hash for OptionalBlocks<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        for b in self.iter() {
+            b.hash(state);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
 enum Repr<'a> {
     /// Parsed and checked text: `count` blocks exactly filling `text`.
     Encoded { text: &'a str, count: u8 },
@@ -814,7 +833,7 @@ mod tests {
         assert!(text.starts_with("KS1800604B120F9292800000LB00040136"));
         let (parsed, len) = OptionalBlocks::parse(text, 2).unwrap();
         assert_eq!(len, text.len());
-        assert!(parsed.iter().eq(given.iter()));
+        assert_eq!(parsed, given);
     }
 
     #[test]

@@ -274,6 +274,7 @@ fn unwrap_vectors() {
         assert_eq!(header.exportability(), listed.exportability(), "{id}");
         assert_eq!(header.context(), listed.context(), "{id}");
         assert!(header.blocks().iter().eq(listed.blocks().iter()), "{id}");
+        assert_eq!(header, listed, "{id}: the whole header");
         let header_len = v.int("header_length") as usize;
         assert_eq!(header.len(), header_len, "{id}");
         assert_eq!(parsed.header_text().len(), header_len, "{id}");
