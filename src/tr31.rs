@@ -10,7 +10,7 @@
 //!   slice borrowed from the input;
 //! - [`KeyBlock::unwrap`] / [`unwrap`]: derive the KBEK and KBAK from the KBPK ([`derive_keys`]),
 //!   decrypt (CBC, IV = the MAC), recompute the CMAC and compare it in constant time before anything in
-//!   the payload is read; any failure is the one [`Error::Decryption`](crate::Error::Decryption);
+//!   the payload is read; any failure is the one [`Error::Decryption`];
 //! - [`wrap`]: header, key and padding from an injected RNG ([`TryCryptoRng`]); with the padding a
 //!   published block used, it reproduces that block byte for byte;
 //! - [`dynamic`]: AWS's rules for a dynamic (wrapped) working key, and [`symmetric_algorithm`], the
@@ -31,7 +31,7 @@
 //! `D` only, needs `std` and compares MACs with `!=`; no other TR-31 crate is published (see the spec's
 //! TR-31 notes, §5.1). All cryptography goes through the crate's own primitives: [`SymmetricKey`]
 //! (whose engine is the one place a cipher implementation is chosen), CMAC from the check-value module,
-//! and [`symmetric::encrypt`]/[`symmetric::decrypt`](crate::symmetric::decrypt) for CBC and ECB.
+//! and [`symmetric::encrypt`](crate::symmetric::encrypt)/[`decrypt`](crate::symmetric::decrypt) for CBC and ECB.
 //!
 //! **Constant time.** The MAC comparison (`subtle`); hex decoding of the payload (`base16ct`); the
 //! ciphers and CMAC as constant as the crate's engine is (AES and CMAC are; the TDES engine is table

@@ -332,6 +332,9 @@ pub fn wrapped_len(
 
 /// Wrap `key` under `kbpk` with `header`, into the front of `out`; returns the key block.
 ///
+/// The version is the header's: a header built with [`Version::A`] or [`Version::C`] is the caller's
+/// explicit choice of a legacy version (parsing accepts them only with [`Versions::WithLegacy`]).
+///
 /// The payload is the key's length in bits (2 bytes), the key, and padding drawn from `rng` in one call
 /// up to the length `mask` asks for, rounded up to the cipher block. When the optional blocks are not a
 /// multiple of the cipher block a `PB` block of `0` characters is appended; blocks given are written as
