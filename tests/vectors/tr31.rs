@@ -26,6 +26,7 @@ use paycrypt::{
 use subtle::ConstantTimeEq;
 
 use crate::reader::{self, Obj};
+use crate::tr31_psec::cases::kbpk_algorithm;
 
 /// An "RNG" that hands out recorded padding, and checks it is asked for exactly that, once.
 pub struct Replay {
@@ -65,17 +66,6 @@ fn invalid(problem: Problem) -> Error {
     Error::Invalid {
         side: None,
         problem,
-    }
-}
-
-fn kbpk_algorithm(name: &str) -> Alg {
-    match name {
-        "TDES2" => Alg::Tdes2Key,
-        "TDES3" => Alg::Tdes3Key,
-        "AES128" => Alg::Aes128,
-        "AES192" => Alg::Aes192,
-        "AES256" => Alg::Aes256,
-        other => panic!("kbpk_algorithm {other}"),
     }
 }
 

@@ -9,7 +9,7 @@
 //! `tests/interop/tr31_psec.sh` runs both directions live against psec (CI does).
 
 #[path = "../interop/tr31_cases.rs"]
-mod cases;
+pub mod cases;
 
 use std::collections::BTreeMap;
 
