@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cases=("$@")
 [[ ${#cases[@]} -eq 0 ]] && cases=(op-tdes-dukpt-aes128 op-aes128-dukpt-aes256 op-aes128-tdes2 op-rsa2048-aes128
-    derive-tdes derive-aes128 tdes2-cbc-16 aes128-cbc-16 aes128-cbc-2048 kcv-aes128)
+    derive-tdes derive-aes128 tdes2-cbc-16 aes128-cbc-16 aes128-cbc-2048 kcv-aes128
+    tr31-unwrap-b-tdes2 tr31-unwrap-d-aes128 tr31-unwrap-d-aes256)
 cargo build --release --features serde --example callgrind >&2
 bin=target/release/examples/callgrind
 count() { # case iterations -> total instructions (Ir)

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(hex ksn iv rsa_decrypt modes_differential wire_request keystore reencrypt_roundtrip)
+[[ ${#targets[@]} -eq 0 ]] && targets=(hex ksn iv rsa_decrypt modes_differential wire_request keystore reencrypt_roundtrip tr31)
 
 put() { # target, then the bytes on stdin; the file is named by its content
     mkdir -p "corpus/$1"
@@ -114,6 +114,23 @@ JSON
         # structured (`arbitrary`) input: any bytes decode to some case; a few deterministic byte strings
         for i in $(seq 1 24); do
             for j in 1 2 3 4; do printf '%s-%s' "$i" "$j" | sha256sum | cut -c1-64; done | xxd -r -p | put reencrypt_roundtrip
+        done
+        ;;
+    tr31)
+        # byte 0: bit 0 = accept the legacy versions; then a key block. Every published block (positive and
+        # negative, both version settings), 40 of the psec corpus blocks, and a few truncations.
+        {
+            jq -r '.vectors[].key_block' $V/tr31/tr31_unwrap_vectors.json $V/tr31/tr31_negative_vectors.json
+            jq -r '.examples[0].wrapped_key.Tr31KeyBlock, .examples[1].outgoing.Tr31KeyBlock' $V/tr31/tr31_aws_dynamic_key_examples.json
+            jq -r '.cases[:20][].key_block, .psec_extended_length[].key_block' $V/tr31-psec/psec_wrapped.json
+            jq -r '.cases[:20][].key_block' $V/tr31-psec/paycrypt_wrapped.json
+        } | while IFS= read -r kb; do
+            { printf '\x01'; printf '%s' "$kb"; } | put tr31
+            { printf '\x00'; printf '%s' "$kb"; } | put tr31
+            { printf '\x01'; printf '%s' "${kb:0:40}"; } | put tr31
+        done
+        for bad in "" "B" "B0016" "B0016D0TB00E0000" "E0084B0TV16N0000"; do
+            { printf '\x00'; printf '%s' "$bad"; } | put tr31
         done
         ;;
     *) echo "unknown target $t" >&2; exit 1 ;;

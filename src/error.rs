@@ -179,6 +179,33 @@ pub enum Problem {
     KcvAlgorithm,
     /// A key identifier that does not have the shape of a key ARN, alias ARN or `alias/name`.
     KeyIdentifier,
+    /// A TR-31 key block version that is not accepted: `E`, a digit, an unknown letter, or `A`/`C`
+    /// without the legacy option.
+    KeyBlockVersion,
+    /// A key-block protection key whose algorithm does not fit the key block's version (`B`, `A` and
+    /// `C` need TDES, `D` needs AES).
+    KeyBlockKbpk,
+    /// A key block whose length field is not four digits equal to its length, or that is too short or
+    /// too long (9999 characters) for a key block.
+    KeyBlockLength,
+    /// A key block header field (key usage, algorithm, mode of use, key version, exportability, number
+    /// of optional blocks, context, reserved) that is not valid.
+    KeyBlockHeader,
+    /// An optional block that is malformed or runs past the key block, or optional blocks whose total
+    /// length is not a multiple of the cipher block.
+    KeyBlockOptionalBlock,
+    /// Key block payload and authenticator that do not fit: shorter than the authenticator, an empty
+    /// payload, or a payload that is not a multiple of the cipher block (or, to wrap: no key, or a key too
+    /// long for a key block).
+    KeyBlockPayload,
+    /// A key block whose payload or authenticator is not hexadecimal.
+    KeyBlockHex,
+    /// A wrapped working key whose header (key usage, algorithm, mode of use) or key length is not
+    /// allowed for this use.
+    WrappedKeyPolicy,
+    /// A wrapped key stronger than the key that wraps it
+    /// (`TDES_2KEY < TDES_3KEY < AES_128 < AES_192 < AES_256`).
+    WrappedKeyStrength,
 }
 
 impl Problem {
@@ -202,10 +229,19 @@ impl Problem {
             Problem::KeyUsage
             | Problem::KeyNotUsable
             | Problem::KeyIdentifier
-            | Problem::AttributesForKey => Member::KeyIdentifier,
+            | Problem::AttributesForKey
+            | Problem::KeyBlockKbpk => Member::KeyIdentifier,
             Problem::PolicyRefused => Member::Attributes,
             Problem::KeyClass => Member::KeyAttributes,
             Problem::KcvAlgorithm => Member::KeyCheckValueAlgorithm,
+            Problem::KeyBlockVersion
+            | Problem::KeyBlockLength
+            | Problem::KeyBlockHeader
+            | Problem::KeyBlockOptionalBlock
+            | Problem::KeyBlockPayload
+            | Problem::KeyBlockHex
+            | Problem::WrappedKeyPolicy
+            | Problem::WrappedKeyStrength => Member::KeyMaterial,
         }
     }
 }
@@ -276,6 +312,29 @@ impl fmt::Display for Problem {
             }
             Problem::KeyIdentifier => {
                 f.write_str("key identifier is not a key ARN, alias ARN or alias name")
+            }
+            Problem::KeyBlockVersion => f.write_str("key block version is not accepted"),
+            Problem::KeyBlockKbpk => {
+                f.write_str("key block version does not fit the wrapping key's algorithm")
+            }
+            Problem::KeyBlockLength => f.write_str(
+                "key block length field is not four digits equal to the block's length (at most 9999)",
+            ),
+            Problem::KeyBlockHeader => f.write_str("key block header field is not valid"),
+            Problem::KeyBlockOptionalBlock => f.write_str(
+                "key block optional blocks are malformed or not a multiple of the cipher block",
+            ),
+            Problem::KeyBlockPayload => f.write_str(
+                "key block payload or authenticator length is not valid for its version",
+            ),
+            Problem::KeyBlockHex => {
+                f.write_str("key block payload or authenticator is not hexadecimal")
+            }
+            Problem::WrappedKeyPolicy => f.write_str(
+                "wrapped key's usage, algorithm, mode of use or length is not allowed here",
+            ),
+            Problem::WrappedKeyStrength => {
+                f.write_str("wrapped key is stronger than the key that wraps it")
             }
         }
     }

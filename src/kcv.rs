@@ -184,24 +184,41 @@ impl fmt::Debug for Mac {
 ///
 /// TDES keys give a 64-bit tag, AES keys a 128-bit one.
 pub fn cmac(key: &SymmetricKey, message: &[u8]) -> Mac {
-    key.with_cipher(CmacOver(message))
+    let mut bytes = [0u8; 16];
+    let len = cmac_parts_into(key, &[message], &mut bytes);
+    Mac {
+        bytes,
+        len: len as u8,
+    }
 }
 
-struct CmacOver<'a>(&'a [u8]);
+/// The CMAC of the concatenation of `parts`, written into the front of `out` (at most the tag's length);
+/// returns the number of bytes written. No copy of the tag is left behind elsewhere, so a tag that is
+/// key material (a key derivation's output) lives only in the caller's (wiped) buffer.
+pub(crate) fn cmac_parts_into(key: &SymmetricKey, parts: &[&[u8]], out: &mut [u8]) -> usize {
+    key.with_cipher(CmacParts { parts, out })
+}
 
-impl CipherFn for CmacOver<'_> {
-    type Output = Mac;
-    fn call<C: KeyCipher>(self, cipher: &C) -> Mac {
+struct CmacParts<'a, 'o> {
+    parts: &'a [&'a [u8]],
+    out: &'o mut [u8],
+}
+
+impl CipherFn for CmacParts<'_, '_> {
+    type Output = usize;
+    fn call<C: KeyCipher>(self, cipher: &C) -> usize {
+        use cmac::digest::{FixedOutput, Output};
+        use zeroize::Zeroize;
         let mut mac = cmac::Cmac::<C>::inner_init(cipher.clone());
-        mac.update(self.0);
-        let tag = mac.finalize().into_bytes();
-        let mut bytes = [0u8; 16];
-        let len = tag.len().min(16);
-        bytes[..len].copy_from_slice(&tag[..len]);
-        Mac {
-            bytes,
-            len: len as u8,
+        for part in self.parts {
+            mac.update(part);
         }
+        let mut tag = Output::<cmac::Cmac<C>>::default();
+        mac.finalize_into(&mut tag);
+        let len = tag.len().min(self.out.len());
+        self.out[..len].copy_from_slice(&tag[..len]);
+        tag.as_mut_slice().zeroize();
+        len
     }
 }
 

@@ -11,7 +11,9 @@
 //! Cases: `op-tdes-dukpt-aes128`, `op-aes128-dukpt-aes256`, `op-aes128-tdes2`, `op-rsa2048-aes128`
 //! (`reencrypt` of 16 bytes, as in `benches/operation.rs`), `derive-tdes`, `derive-aes128` (the DUKPT
 //! derivations of those cases), `aes128-cbc-16`, `tdes2-cbc-16`, `aes128-cbc-2048` (one `symmetric::encrypt`)
-//! and `kcv-aes128` (`default_symmetric_kcv`). RSA uses a fixed-seed RNG so the count does not vary.
+//! and `kcv-aes128` (`default_symmetric_kcv`), `tr31-unwrap-b-tdes2`, `tr31-unwrap-d-aes128`,
+//! `tr31-unwrap-d-aes256` (`tr31::unwrap` of the blocks of `benches/tr31.rs`). RSA uses a fixed-seed RNG
+//! so the count does not vary.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -171,6 +173,39 @@ fn main() {
             let k = symmetric_key("aes128key000000001");
             for _ in 0..n {
                 black_box(default_symmetric_kcv(black_box(k)));
+            }
+        }
+        "tr31-unwrap-b-tdes2" | "tr31-unwrap-d-aes128" | "tr31-unwrap-d-aes256" => {
+            // Published blocks (`benches/tr31.rs`): TR-31:2018 A.7.2.2, the moov-io D0/A/D block and
+            // the payShield AES-256 D0 block.
+            let (alg, kbpk, block) = match case {
+                "tr31-unwrap-b-tdes2" => (
+                    SymmetricAlgorithm::Tdes2Key,
+                    "DD7515F2BFC17F85CE48F3CA25CB21F6",
+                    "B0080P0TE00E000094B420079CC80BA3461F86FE26EFC4A3B8E4FA4C5F5341176EED7B727B8A248E",
+                ),
+                "tr31-unwrap-d-aes128" => (
+                    SymmetricAlgorithm::Aes128,
+                    "000102030405060708090A0B0C0D0E0F",
+                    "D0112D0AD00E00009ef4ff063d9757987d1768a1e317a6530de7d8ac81972c19a3659afb28e8d35f48aaa5b0f124e73893163e9a020ae5f3",
+                ),
+                _ => (
+                    SymmetricAlgorithm::Aes256,
+                    "4141414141414141414141414141414141414141414141414141414141414141",
+                    "D0144D0AN00N0000127862F945C2DED04530FAF7CDBC8B0BA10C7AA79BD5E0C2C5D6AC173BF588E4B19ACF1357178D50EA0AB193228E13958304FC6149632DFDCADF3A5B3D57E814",
+                ),
+            };
+            let kbpk = SymmetricKey::from_hex(alg, kbpk).unwrap();
+            let mut out = [0u8; 64];
+            for _ in 0..n {
+                let u = paycrypt::tr31::unwrap(
+                    black_box(block),
+                    &kbpk,
+                    paycrypt::tr31::Versions::Current,
+                    &mut out,
+                )
+                .unwrap();
+                black_box(u.key()[0]);
             }
         }
         other => panic!("unknown case {other}"),

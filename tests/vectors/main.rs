@@ -8,3 +8,5 @@ mod modes;
 mod reader;
 #[cfg(feature = "alloc")]
 mod rsa;
+mod tr31;
+mod tr31_psec;
