@@ -1,12 +1,27 @@
 //! RSA-2048/3072/4096: decryption (OAEP-SHA256, PKCS#1 v1.5) and encryption, with the OS RNG for
 //! blinding and padding as a caller would. One element = one operation, so criterion's throughput is
 //! operations per second. `benches/openssl_rsa.sh` runs this and `openssl speed` and prints the ratio.
+//!
+//! Two more modes of the same binary, for `benches/rsa_callgrind.sh` and `PERFORMANCE.md`:
+//!
+//! - `--instructions CASE N`: run CASE N times and nothing else (no criterion), with a fixed-seed RNG
+//!   so that instruction counts under `valgrind --tool=callgrind` repeat exactly. CASE is
+//!   `decrypt-oaep256-BITS`, `decrypt-pkcs1-BITS`, `encrypt-oaep256-BITS` or `encrypt-pkcs1-BITS`
+//!   (BITS = 2048, 3072, 4096).
+//! - `--threads T SECONDS`: T threads decrypt (RSA-2048 OAEP-SHA256) with one shared key for SECONDS
+//!   seconds; prints operations per second (the cost of sharing a key's blinding pair).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use paycrypt::rsa::OsRng;
+use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{RsaPadding, RsaPrivateKey, RsaSize};
+
+const SIZES: [RsaSize; 3] = [RsaSize::Rsa2048, RsaSize::Rsa3072, RsaSize::Rsa4096];
 
 fn key(size: RsaSize) -> RsaPrivateKey {
     let path = format!(
@@ -25,7 +40,7 @@ fn rsa(c: &mut Criterion) {
     ] {
         let mut decrypt = c.benchmark_group(format!("rsa_decrypt/{name}"));
         decrypt.throughput(Throughput::Elements(1));
-        for size in [RsaSize::Rsa2048, RsaSize::Rsa3072, RsaSize::Rsa4096] {
+        for size in SIZES {
             let private = key(size);
             let ct = private
                 .public_key()
@@ -39,7 +54,7 @@ fn rsa(c: &mut Criterion) {
 
         let mut encrypt = c.benchmark_group(format!("rsa_encrypt/{name}"));
         encrypt.throughput(Throughput::Elements(1));
-        for size in [RsaSize::Rsa2048, RsaSize::Rsa3072, RsaSize::Rsa4096] {
+        for size in SIZES {
             let public = key(size).public_key();
             encrypt.bench_function(BenchmarkId::from_parameter(size.bits()), |b| {
                 b.iter(|| public.encrypt(Some(padding), &msg, &mut OsRng).unwrap())
@@ -54,4 +69,112 @@ criterion_group! {
     config = Criterion::default().sample_size(20);
     targets = rsa
 }
-criterion_main!(benches);
+
+/// A counter-based generator: the same bytes on every run, so instruction counts repeat exactly.
+struct Fixed(u64);
+
+impl TryRng for Fixed {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.try_next_u64().map(|v| v as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        Ok(self.0 ^ (self.0 >> 29))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for c in dst.chunks_mut(8) {
+            let v = self.try_next_u64()?.to_le_bytes();
+            c.copy_from_slice(&v[..c.len()]);
+        }
+        Ok(())
+    }
+}
+impl TryCryptoRng for Fixed {}
+
+/// `--instructions CASE N`.
+fn instructions(case: &str, n: usize) {
+    let (op, rest) = case.split_once('-').expect("CASE is OP-PADDING-BITS");
+    let (padding, bits) = rest.rsplit_once('-').expect("CASE is OP-PADDING-BITS");
+    let padding = match padding {
+        "oaep256" => RsaPadding::OaepSha256,
+        "pkcs1" => RsaPadding::Pkcs1,
+        _ => panic!("padding: oaep256 or pkcs1"),
+    };
+    let size = SIZES
+        .into_iter()
+        .find(|s| s.bits().to_string() == bits)
+        .expect("bits: 2048, 3072 or 4096");
+    let private = key(size);
+    let public = private.public_key();
+    let mut rng = Fixed(1);
+    let msg = [0x5Au8; 32];
+    let ct = public.encrypt(Some(padding), &msg, &mut rng).unwrap();
+    match op {
+        "decrypt" => {
+            for _ in 0..n {
+                black_box(
+                    private
+                        .decrypt(Some(padding), black_box(&ct), &mut rng)
+                        .unwrap(),
+                );
+            }
+        }
+        "encrypt" => {
+            for _ in 0..n {
+                black_box(
+                    public
+                        .encrypt(Some(padding), black_box(&msg), &mut rng)
+                        .unwrap(),
+                );
+            }
+        }
+        _ => panic!("op: decrypt or encrypt"),
+    }
+}
+
+/// `--threads T SECONDS`.
+fn threads(t: usize, seconds: u64) {
+    let private = key(RsaSize::Rsa2048);
+    let padding = Some(RsaPadding::OaepSha256);
+    let ct = private
+        .public_key()
+        .encrypt(padding, &[0x5A; 32], &mut OsRng)
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let total: usize = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..t)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut ops = 0;
+                    while Instant::now() < until {
+                        black_box(private.decrypt(padding, &ct, &mut OsRng).unwrap());
+                        ops += 1;
+                    }
+                    ops
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    println!(
+        "{t} thread(s), one shared RSA-2048 key: {total} decryptions in {seconds} s, {:.0} ops/s",
+        total as f64 / seconds as f64
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    match arg(1) {
+        "--instructions" => instructions(arg(2), arg(3).parse().unwrap_or(1)),
+        "--threads" => threads(arg(2).parse().unwrap(), arg(3).parse().unwrap_or(5)),
+        _ => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}
