@@ -65,7 +65,7 @@ mod keys;
 #[doc(hidden)]
 pub use keys::test_vectors;
 #[cfg(feature = "alloc")]
-pub use keys::{RsaPrivateKey, RsaPublicKey};
+pub use keys::{RsaHardening, RsaPrivateKey, RsaPublicKey};
 
 /// The `rand_core` the RNG bound comes from (the one `rsa` 0.10 uses), for implementing it on a TRNG.
 #[cfg(feature = "alloc")]
