@@ -4,12 +4,14 @@
 //!
 //! Two more modes of the same binary, for `benches/rsa_callgrind.sh` and `PERFORMANCE.md`:
 //!
-//! - `--instructions CASE N`: run CASE N times and nothing else (no criterion), with a fixed-seed RNG
-//!   so that instruction counts under `valgrind --tool=callgrind` repeat exactly. CASE is
-//!   `decrypt-oaep256-BITS`, `decrypt-pkcs1-BITS`, `encrypt-oaep256-BITS` or `encrypt-pkcs1-BITS`
-//!   (BITS = 2048, 3072, 4096).
-//! - `--threads T SECONDS`: T threads decrypt (RSA-2048 OAEP-SHA256) with one shared key for SECONDS
-//!   seconds; prints operations per second (the cost of sharing a key's blinding pair).
+//! - `--instructions CASE N [HARDENING]`: run CASE N times and nothing else (no criterion), with a
+//!   fixed-seed RNG so that instruction counts under `valgrind --tool=callgrind` repeat exactly. CASE
+//!   is `decrypt-oaep256-BITS`, `decrypt-pkcs1-BITS`, `encrypt-oaep256-BITS` or `encrypt-pkcs1-BITS`
+//!   (BITS = 2048, 3072, 4096); HARDENING (decryption) is `default`, `none`, `exponent` (exponent
+//!   blinding only), `check` (fault check only) or `both`.
+//! - `--threads T SECONDS shared|separate`: T threads decrypt (RSA-2048 OAEP-SHA256) for SECONDS
+//!   seconds, all with one key (sharing its blinding pair behind its try-lock) or each with its own
+//!   copy of the key (a pair per thread); prints operations per second.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use paycrypt::rsa::OsRng;
+use paycrypt::rsa::RsaHardening;
 use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{RsaPadding, RsaPrivateKey, RsaSize};
 
@@ -95,8 +98,8 @@ impl TryRng for Fixed {
 }
 impl TryCryptoRng for Fixed {}
 
-/// `--instructions CASE N`.
-fn instructions(case: &str, n: usize) {
+/// `--instructions CASE N [HARDENING]`.
+fn instructions(case: &str, n: usize, hardening: &str) {
     let (op, rest) = case.split_once('-').expect("CASE is OP-PADDING-BITS");
     let (padding, bits) = rest.rsplit_once('-').expect("CASE is OP-PADDING-BITS");
     let padding = match padding {
@@ -108,7 +111,21 @@ fn instructions(case: &str, n: usize) {
         .into_iter()
         .find(|s| s.bits().to_string() == bits)
         .expect("bits: 2048, 3072 or 4096");
-    let private = key(size);
+    let (exponent_blinding, fault_check) = match hardening {
+        "" | "default" => {
+            let d = RsaHardening::default();
+            (d.exponent_blinding, d.fault_check)
+        }
+        "none" => (false, false),
+        "exponent" => (true, false),
+        "check" => (false, true),
+        "both" => (true, true),
+        _ => panic!("hardening: default, none, exponent, check or both"),
+    };
+    let private = key(size).with_hardening(RsaHardening {
+        exponent_blinding,
+        fault_check,
+    });
     let public = private.public_key();
     let mut rng = Fixed(1);
     let msg = [0x5Au8; 32];
@@ -136,22 +153,31 @@ fn instructions(case: &str, n: usize) {
     }
 }
 
-/// `--threads T SECONDS`.
-fn threads(t: usize, seconds: u64) {
-    let private = key(RsaSize::Rsa2048);
+/// `--threads T SECONDS shared|separate`.
+fn threads(t: usize, seconds: u64, sharing: &str) {
+    let shared = match sharing {
+        "shared" => true,
+        "separate" => false,
+        _ => panic!("shared or separate"),
+    };
+    let keys: Vec<RsaPrivateKey> = (0..if shared { 1 } else { t })
+        .map(|_| key(RsaSize::Rsa2048))
+        .collect();
     let padding = Some(RsaPadding::OaepSha256);
-    let ct = private
+    let ct = keys[0]
         .public_key()
         .encrypt(padding, &[0x5A; 32], &mut OsRng)
         .unwrap();
     let until = Instant::now() + Duration::from_secs(seconds);
     let total: usize = std::thread::scope(|s| {
         let workers: Vec<_> = (0..t)
-            .map(|_| {
-                s.spawn(|| {
+            .map(|i| {
+                let private = &keys[if shared { 0 } else { i }];
+                let ct = &ct;
+                s.spawn(move || {
                     let mut ops = 0;
                     while Instant::now() < until {
-                        black_box(private.decrypt(padding, &ct, &mut OsRng).unwrap());
+                        black_box(private.decrypt(padding, ct, &mut OsRng).unwrap());
                         ops += 1;
                     }
                     ops
@@ -161,7 +187,7 @@ fn threads(t: usize, seconds: u64) {
         workers.into_iter().map(|w| w.join().unwrap()).sum()
     });
     println!(
-        "{t} thread(s), one shared RSA-2048 key: {total} decryptions in {seconds} s, {:.0} ops/s",
+        "{t} thread(s), {sharing} RSA-2048 key(s): {total} decryptions in {seconds} s, {:.0} ops/s",
         total as f64 / seconds as f64
     );
 }
@@ -170,8 +196,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
     match arg(1) {
-        "--instructions" => instructions(arg(2), arg(3).parse().unwrap_or(1)),
-        "--threads" => threads(arg(2).parse().unwrap(), arg(3).parse().unwrap_or(5)),
+        "--instructions" => instructions(arg(2), arg(3).parse().unwrap_or(1), arg(4)),
+        "--threads" => threads(arg(2).parse().unwrap(), arg(3).parse().unwrap_or(5), arg(4)),
         _ => {
             benches();
             Criterion::default().configure_from_args().final_summary();

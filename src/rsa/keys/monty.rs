@@ -33,7 +33,9 @@ const W: u32 = Word::BITS;
 /// `t + a·b + c` as (low word, high word); cannot overflow: (2ʷ−1)² + 2(2ʷ−1) = 2²ʷ − 1.
 #[inline(always)]
 fn mac(t: Word, a: Word, b: Word, c: Word) -> (Word, Word) {
-    let p = WideWord::from(a) * WideWord::from(b) + WideWord::from(t) + WideWord::from(c);
+    let p = WideWord::from(a) * WideWord::from(b);
+    let p = p + WideWord::from(t);
+    let p = p + WideWord::from(c);
     (p as Word, (p >> W) as Word)
 }
 
@@ -47,10 +49,9 @@ fn adc(a: Word, b: Word, c: Word) -> (Word, Word) {
 /// `a − b − borrow` as (difference, borrow ∈ {0, 1}).
 #[inline(always)]
 fn sbb(a: Word, b: Word, borrow: Word) -> (Word, Word) {
-    let d = WideWord::from(a)
-        .wrapping_sub(WideWord::from(b))
-        .wrapping_sub(WideWord::from(borrow));
-    (d as Word, ((d >> W) as Word) & 1)
+    let (d, b1) = a.overflowing_sub(b);
+    let (d, b2) = d.overflowing_sub(borrow);
+    (d, Word::from(b1 | b2))
 }
 
 /// `out = t − m` if `t_top·2^(w·len) + t ≥ m`, else `t`, in constant time (`out` holds `t`).
@@ -93,6 +94,65 @@ fn mont_mul_impl(out: &mut [Word], a: &[Word], b: &[Word], m: &[Word], m0inv: Wo
         top = top1 + c2;
     }
     reduce_once(out, top, m);
+}
+
+/// Montgomery square `out = a²·R⁻¹ mod m` for `a < m`: the square's cross products once and
+/// doubled, its diagonal, then Montgomery reduction (about a quarter fewer word products than
+/// [`mont_mul_impl`]). `t` is scratch of twice the modulus's length.
+#[inline(always)]
+fn mont_sqr_impl(out: &mut [Word], a: &[Word], m: &[Word], m0inv: Word, t: &mut [Word]) {
+    let n = m.len();
+    t.fill(0);
+    // Cross products a[i]·a[j], i < j: row i adds a[i]·a[i+1..] at t[2i+1..].
+    for (i, &ai) in a.iter().enumerate().take(n) {
+        let mut c = 0;
+        for (tj, &aj) in t[2 * i + 1..].iter_mut().zip(&a[i + 1..]) {
+            (*tj, c) = mac(*tj, ai, aj, c);
+        }
+        t[i + n] = c;
+    }
+    // Doubled, plus the diagonal a[i]².
+    let mut shifted_out = 0;
+    for x in t.iter_mut() {
+        let v = *x;
+        *x = (v << 1) | shifted_out;
+        shifted_out = v >> (W - 1);
+    }
+    let mut c = 0;
+    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+        let (lo, hi) = mac(0, ai, ai, 0);
+        (pair[0], c) = adc(pair[0], lo, c);
+        (pair[1], c) = adc(pair[1], hi, c);
+    }
+    // Reduction: t ← (t + u·m)/2ʷ, n times.
+    let mut top = 0;
+    for i in 0..n {
+        let row = &mut t[i..];
+        let u = row[0].wrapping_mul(m0inv);
+        let mut c = 0;
+        for (tj, &mj) in row.iter_mut().zip(m) {
+            (*tj, c) = mac(*tj, u, mj, c);
+        }
+        (row[n], top) = adc(row[n], c, top);
+    }
+    out.copy_from_slice(&t[n..2 * n]);
+    reduce_once(out, top, m);
+}
+
+#[inline(never)]
+fn mont_sqr_fixed<const N: usize>(
+    out: &mut [Word; N],
+    a: &[Word; N],
+    m: &[Word; N],
+    m0inv: Word,
+    t: &mut [[Word; N]; 2],
+) {
+    mont_sqr_impl(out, a, m, m0inv, t.as_flattened_mut());
+}
+
+#[inline(never)]
+fn mont_sqr_any(out: &mut [Word], a: &[Word], m: &[Word], m0inv: Word, t: &mut [Word]) {
+    mont_sqr_impl(out, a, m, m0inv, t);
 }
 
 /// The same for a modulus of a length known at compile time: the loops unroll.
@@ -199,10 +259,7 @@ impl Modulus {
     /// `out = a·b·R⁻¹ mod m` for `a·b < R·m` (in particular `a < R`, `b < m`).
     pub(super) fn mul(&self, out: &mut [Word], a: &[Word], b: &[Word]) {
         let n = self.len();
-        assert!(
-            a.len() == n && b.len() == n && out.len() == n,
-            "Montgomery operands have the modulus's length"
-        );
+        debug_assert!(a.len() == n && b.len() == n && out.len() == n);
         macro_rules! fixed {
             ($n:expr) => {
                 if let (Ok(o), Ok(a), Ok(b), Ok(m)) = (
@@ -223,16 +280,43 @@ impl Modulus {
         mont_mul_any(out, a, b, &self.m, self.m0inv)
     }
 
+    /// `out = a²·R⁻¹ mod m` for `a < m`; `t` is scratch of twice the modulus's length.
+    pub(super) fn square(&self, out: &mut [Word], a: &[Word], t: &mut [Word]) {
+        let n = self.len();
+        debug_assert!(a.len() == n && out.len() == n && t.len() == 2 * n);
+        macro_rules! fixed {
+            ($n:expr) => {
+                if let (Ok(o), Ok(a), Ok(m)) = (
+                    <&mut [Word; $n]>::try_from(&mut *out),
+                    <&[Word; $n]>::try_from(a),
+                    <&[Word; $n]>::try_from(self.m.as_slice()),
+                ) {
+                    let mut t = [[0; $n]; 2];
+                    mont_sqr_fixed(o, a, m, self.m0inv, &mut t);
+                    t.as_flattened_mut().zeroize();
+                    return;
+                }
+            };
+        }
+        fixed!(FIXED[0]);
+        fixed!(FIXED[1]);
+        fixed!(FIXED[2]);
+        fixed!(FIXED[3]);
+        fixed!(FIXED[4]);
+        mont_sqr_any(out, a, &self.m, self.m0inv, t)
+    }
+
     /// `x = x·y·R⁻¹ mod m`.
     pub(super) fn mul_assign(&self, x: &mut [Word], y: &[Word], scratch: &mut [Word]) {
         self.mul(scratch, x, y);
         x.copy_from_slice(scratch);
     }
 
-    /// `x = x²·R⁻¹ mod m`.
+    /// `x = x²·R⁻¹ mod m`; `scratch` of three times the modulus's length.
     pub(super) fn square_assign(&self, x: &mut [Word], scratch: &mut [Word]) {
-        self.mul(scratch, x, x);
-        x.copy_from_slice(scratch);
+        let (out, t) = scratch.split_at_mut(self.len());
+        self.square(out, x, t);
+        x.copy_from_slice(out);
     }
 
     /// Montgomery form `x·R mod m` of `x < R`.
@@ -244,7 +328,7 @@ impl Modulus {
     /// `x = h·R + l`, `x·R = h·R³·R⁻¹ + l·R²·R⁻¹`.
     pub(super) fn to_monty_wide(&self, out: &mut [Word], x: &[Word]) {
         let n = self.len();
-        assert!(x.len() == 2 * n, "twice the modulus's length");
+        debug_assert!(x.len() == 2 * n);
         let (l, h) = x.split_at(n);
         let mut hi = vec![0; n];
         self.mul(&mut hi, h, &self.r3);
@@ -299,7 +383,7 @@ impl Modulus {
             let (done, rest) = table.split_at_mut(i * n);
             self.mul(&mut rest[..n], &done[(i - 1) * n..], base);
         }
-        let mut scratch = vec![0; n];
+        let mut scratch = vec![0; 3 * n];
         let mut entry = vec![0; n];
         out.copy_from_slice(&self.one);
         for word in exponent.iter().rev() {
@@ -314,7 +398,7 @@ impl Modulus {
                         e.conditional_assign(c, hit);
                     }
                 }
-                self.mul_assign(out, &entry, &mut scratch);
+                self.mul_assign(out, &entry, &mut scratch[..n]);
             }
         }
         table.zeroize();
@@ -325,13 +409,14 @@ impl Modulus {
     /// `out = base^e` in Montgomery form for a **public** exponent `e > 0` (left-to-right binary:
     /// for e = 65537, 16 squarings and one multiplication); constant time in `base`.
     pub(super) fn pow_public(&self, out: &mut [Word], base: &[Word], e: u64) {
-        let mut scratch = vec![0; self.len()];
+        let n = self.len();
+        let mut scratch = vec![0; 3 * n];
         out.copy_from_slice(base);
         let bits = u64::BITS - e.leading_zeros();
         for bit in (0..bits.saturating_sub(1)).rev() {
             self.square_assign(out, &mut scratch);
             if (e >> bit) & 1 == 1 {
-                self.mul_assign(out, base, &mut scratch);
+                self.mul_assign(out, base, &mut scratch[..n]);
             }
         }
         scratch.zeroize();

@@ -16,8 +16,8 @@
 //! 5. `m = m'·r⁻¹ mod n`.
 //!
 //! **The blinding pair** is kept per key (OpenSSL's `BN_BLINDING`, BearSSL): the first operation draws
-//! a uniform `r` from the caller's RNG and computes `r⁻¹` (the one expensive step, `crypto-bigint`'s
-//! constant-time inversion) and `rᵉ`; each later operation squares both (`r ← r²`: two modular
+//! a uniform `r` from the caller's RNG and computes `r⁻¹` (the one expensive step: Fermat inverses
+//! modulo `p` and `q`, about the cost of one private operation) and `rᵉ`; each later operation squares both (`r ← r²`: two modular
 //! multiplications), and after [`REFRESH`] operations a fresh `r` is drawn. The pair lives in atomics
 //! behind a try-lock (no `unsafe`, no `std` needed): an operation that finds the pair taken by another
 //! thread does not wait, it draws a fresh pair of its own. No two operations ever use the same pair.
@@ -32,7 +32,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use ::rsa::BoxedUint;
 use ::rsa::traits::{PrivateKeyParts, PublicKeyParts};
-use crypto_bigint::{NonZero, RandomMod, Word};
+use crypto_bigint::Word;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -57,6 +57,9 @@ pub(super) struct CrtKey {
     dq: Vec<Word>,
     p_minus_1: Vec<Word>,
     q_minus_1: Vec<Word>,
+    /// `p − 2`, `q − 2`: Fermat's inverses modulo the primes.
+    p_minus_2: Vec<Word>,
+    q_minus_2: Vec<Word>,
     /// `q` as `p`'s words.
     q_words: Vec<Word>,
     /// `qInv = q⁻¹ mod p` (plain, not in Montgomery form).
@@ -70,6 +73,8 @@ impl Drop for CrtKey {
         self.dq.zeroize();
         self.p_minus_1.zeroize();
         self.q_minus_1.zeroize();
+        self.p_minus_2.zeroize();
+        self.q_minus_2.zeroize();
         self.q_words.zeroize();
         self.qinv.zeroize();
     }
@@ -132,6 +137,16 @@ impl CrtKey {
             x[0] &= !1;
             x
         };
+        let minus_two = |m: &Modulus| {
+            let mut x = m.words().to_vec();
+            let mut borrow = 2;
+            for w in &mut x {
+                let (d, b) = w.overflowing_sub(borrow);
+                *w = d;
+                borrow = Word::from(b);
+            }
+            x
+        };
         let qinv_plain = Zeroizing::new(qinv.retrieve());
         Some(CrtKey {
             e,
@@ -139,6 +154,8 @@ impl CrtKey {
             dq: words_of(dq, len)?,
             p_minus_1: minus_one(&p),
             q_minus_1: minus_one(&q),
+            p_minus_2: minus_two(&p),
+            q_minus_2: minus_two(&q),
             q_words: q.words().to_vec(),
             qinv: words_of(&qinv_plain, len)?,
             blinding: Blinding::new(2 * n.len()),
@@ -215,14 +232,8 @@ impl CrtKey {
             self.q.pow(&mut powered, &base, &dq);
             self.q.from_monty(&mut m2, &powered);
         }
-        // 3. h = (m₁ − m₂)·qInv mod p; m' = m₂ + q·h.
-        let mut m2_p = Zeroizing::new(vec![0; len]);
-        self.p.to_monty(&mut m2_p, &m2);
-        self.p.sub_assign(&mut m1, &m2_p);
-        let mut h = Zeroizing::new(vec![0; len]);
-        self.p.mul(&mut h, &m1, &self.qinv);
-        monty::mul_wide(&mut wide, &h, &self.q_words);
-        monty::add_in_place(&mut wide, &m2);
+        // 3. m' = m₂ + q·((m₁ − m₂)·qInv mod p).
+        self.garner(&mut wide, &mut m1, &m2);
         let mb = Zeroizing::new(wide[..nl].to_vec());
         // 4. Fault check: m'ᵉ = c'.
         if hardening.fault_check {
@@ -256,35 +267,60 @@ impl CrtKey {
         Ok(())
     }
 
-    /// A fresh pair from a uniform `r` in [1, n) with an inverse modulo n.
+    /// A fresh pair, computed with this module's constant-time arithmetic only: `r` is `2·len(n)`
+    /// random words reduced modulo n (statistically uniform: bias below 2^(−w·len(n))); `r⁻¹` is
+    /// `r^(p−2) mod p` and `r^(q−2) mod q` (Fermat) recombined with Garner. (`crypto-bigint`'s
+    /// inversion is constant time in release builds but branches on its input in debug builds,
+    /// through its debug assertions; rejection sampling branches on the random draw. Neither is
+    /// used here, so the whole operation passes the valgrind check.) An `r` that shares a prime with
+    /// n (probability about 2⁻¹⁰²³ for RSA-2048) would give a wrong result, not a leak.
     fn fresh_pair<R: TryCryptoRng + ?Sized>(
         &self,
         pair: &mut [Word],
         rng: &mut R,
     ) -> Result<(), Error> {
         let nl = self.n_len();
-        let n = NonZero::new(BoxedUint::from_words(self.n.words().iter().copied()))
-            .into_option()
-            .ok_or(Error::Decryption)?;
+        let len = self.p.len();
         let (r_e, r_inv) = pair.split_at_mut(nl);
-        loop {
-            let r =
-                Zeroizing::new(BoxedUint::try_random_mod_vartime(rng, &n).map_err(|_| Error::Rng)?);
-            let inv = r.invert_mod(&n);
-            // Not invertible only when r shares a prime with n (or r = 0): draw again.
-            if let Some(inv) = Option::<BoxedUint>::from(inv) {
-                let inv = Zeroizing::new(inv);
-                let (r, inv) = (
-                    Zeroizing::new(words_of(&r, nl).ok_or(Error::Decryption)?),
-                    Zeroizing::new(words_of(&inv, nl).ok_or(Error::Decryption)?),
-                );
-                let mut r_m = Zeroizing::new(vec![0; nl]);
-                self.n.to_monty(&mut r_m, &r);
-                self.n.pow_public(r_e, &r_m, self.e);
-                self.n.to_monty(r_inv, &inv);
-                return Ok(());
-            }
-        }
+        // r·R mod n, from 2·len(n) random words.
+        let mut bytes = Zeroizing::new(vec![0u8; 2 * nl * (Word::BITS as usize / 8)]);
+        rng.try_fill_bytes(&mut bytes).map_err(|_| Error::Rng)?;
+        let wide = Zeroizing::new(monty::words_from_be(&bytes, 2 * nl).ok_or(Error::Decryption)?);
+        let mut r_m = Zeroizing::new(vec![0; nl]);
+        self.n.to_monty_wide(&mut r_m, &wide);
+        // rᵉ·R.
+        self.n.pow_public(r_e, &r_m, self.e);
+        // r (plain), then r⁻¹ mod p and mod q.
+        let mut r = Zeroizing::new(vec![0; 2 * len]);
+        self.n.from_monty(&mut r[..nl], &r_m);
+        let mut base = Zeroizing::new(vec![0; len]);
+        let mut powered = Zeroizing::new(vec![0; len]);
+        let mut inv_p = Zeroizing::new(vec![0; len]); // Montgomery form mod p
+        self.p.to_monty_wide(&mut base, &r);
+        self.p.pow(&mut inv_p, &base, &self.p_minus_2);
+        let mut inv_q = Zeroizing::new(vec![0; len]);
+        self.q.to_monty_wide(&mut base, &r);
+        self.q.pow(&mut powered, &base, &self.q_minus_2);
+        self.q.from_monty(&mut inv_q, &powered);
+        // r⁻¹ = inv_q + q·((inv_p − inv_q)·qInv mod p).
+        let mut inv = Zeroizing::new(vec![0; 2 * len]);
+        self.garner(&mut inv, &mut inv_p, &inv_q);
+        self.n.to_monty(r_inv, &inv[..nl]);
+        Ok(())
+    }
+
+    /// Garner's recombination `out = x₂ + q·((x₁ − x₂)·qInv mod p)` (2·len(p) words) of `x₁` (in
+    /// Montgomery form mod p, overwritten) and `x₂ < q` (plain).
+    fn garner(&self, out: &mut [Word], x1: &mut [Word], x2: &[Word]) {
+        let len = self.p.len();
+        let mut x2_p = Zeroizing::new(vec![0; len]);
+        self.p.to_monty(&mut x2_p, x2);
+        self.p.sub_assign(x1, &x2_p);
+        // (x₁ − x₂)·R · qInv · R⁻¹ = (x₁ − x₂)·qInv, plain.
+        let mut h = Zeroizing::new(vec![0; len]);
+        self.p.mul(&mut h, x1, &self.qinv);
+        monty::mul_wide(out, &h, &self.q_words);
+        monty::add_in_place(out, x2);
     }
 }
 
