@@ -338,7 +338,7 @@ impl Modulus {
     }
 
     /// The integer `x·R⁻¹ mod m` (out of Montgomery form).
-    pub(super) fn from_monty(&self, out: &mut [Word], x: &[Word]) {
+    pub(super) fn retrieve(&self, out: &mut [Word], x: &[Word]) {
         let mut one = vec![0; self.len()];
         one[0] = 1;
         self.mul(out, x, &one);
@@ -544,7 +544,7 @@ mod tests {
                 m.to_monty(&mut out, a.as_words());
                 assert_eq!(out, am.as_montgomery().as_words(), "{bits} to_monty");
                 let mut plain = vec![0; m.len()];
-                m.from_monty(&mut plain, &out);
+                m.retrieve(&mut plain, &out);
                 assert_eq!(plain, a.as_words(), "{bits} from_monty");
                 let e = value(&params, seed + 7);
                 m.pow(&mut out, am.as_montgomery().as_words(), e.as_words());

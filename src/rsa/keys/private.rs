@@ -230,7 +230,7 @@ impl CrtKey {
         {
             let mut powered = Zeroizing::new(vec![0; len]);
             self.q.pow(&mut powered, &base, &dq);
-            self.q.from_monty(&mut m2, &powered);
+            self.q.retrieve(&mut m2, &powered);
         }
         // 3. m' = m₂ + q·((m₁ − m₂)·qInv mod p).
         self.garner(&mut wide, &mut m1, &m2);
@@ -241,7 +241,7 @@ impl CrtKey {
             let mut y = Zeroizing::new(vec![0; nl]);
             self.n.to_monty(&mut x, &mb);
             self.n.pow_public(&mut y, &x, self.e);
-            self.n.from_monty(&mut x, &y);
+            self.n.retrieve(&mut x, &y);
             if !bool::from(monty::equal(&x, &cb)) {
                 return Err(Error::Decryption);
             }
@@ -292,7 +292,7 @@ impl CrtKey {
         self.n.pow_public(r_e, &r_m, self.e);
         // r (plain), then r⁻¹ mod p and mod q.
         let mut r = Zeroizing::new(vec![0; 2 * len]);
-        self.n.from_monty(&mut r[..nl], &r_m);
+        self.n.retrieve(&mut r[..nl], &r_m);
         let mut base = Zeroizing::new(vec![0; len]);
         let mut powered = Zeroizing::new(vec![0; len]);
         let mut inv_p = Zeroizing::new(vec![0; len]); // Montgomery form mod p
@@ -301,7 +301,7 @@ impl CrtKey {
         let mut inv_q = Zeroizing::new(vec![0; len]);
         self.q.to_monty_wide(&mut base, &r);
         self.q.pow(&mut powered, &base, &self.q_minus_2);
-        self.q.from_monty(&mut inv_q, &powered);
+        self.q.retrieve(&mut inv_q, &powered);
         // r⁻¹ = inv_q + q·((inv_p − inv_q)·qInv mod p).
         let mut inv = Zeroizing::new(vec![0; 2 * len]);
         self.garner(&mut inv, &mut inv_p, &inv_q);
@@ -518,7 +518,7 @@ mod tests {
             crt.n.pow_public(&mut x, r_inv, crt.e);
             crt.n.mul(&mut y, &x, r_e);
             let mut plain = vec![0; nl];
-            crt.n.from_monty(&mut plain, &y);
+            crt.n.retrieve(&mut plain, &y);
             let mut one = vec![0; nl];
             one[0] = 1;
             assert_eq!(plain, one, "operation {i}: rᵉ and r⁻¹ belong together");

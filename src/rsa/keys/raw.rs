@@ -89,7 +89,7 @@ impl PublicOp {
         let mut y = Zeroizing::new(alloc::vec![0; len]);
         self.n.to_monty(&mut x, &m);
         self.n.pow_public(&mut y, &x, e);
-        self.n.from_monty(&mut x, &y);
+        self.n.retrieve(&mut x, &y);
         Ok(monty::words_to_be(&x, k))
     }
 }
