@@ -9,6 +9,9 @@
 //!   is `decrypt-oaep256-BITS`, `decrypt-pkcs1-BITS`, `encrypt-oaep256-BITS` or `encrypt-pkcs1-BITS`
 //!   (BITS = 2048, 3072, 4096); HARDENING (decryption) is `default`, `none`, `exponent` (exponent
 //!   blinding only), `check` (fault check only) or `both`.
+//! - `--time CASE SECONDS`: run CASE (as above, with the OS RNG) for SECONDS seconds of wall-clock
+//!   time and print the mean microseconds per operation (`benches/openssl_rsa.sh --interleaved`
+//!   alternates this with `openssl speed` in short rounds).
 //! - `--threads T SECONDS shared|separate`: T threads decrypt (RSA-2048 OAEP-SHA256) for SECONDS
 //!   seconds, all with one key (sharing its blinding pair behind its try-lock) or each with its own
 //!   copy of the key (a pair per thread); prints operations per second.
@@ -98,8 +101,32 @@ impl TryRng for Fixed {
 }
 impl TryCryptoRng for Fixed {}
 
-/// `--instructions CASE N [HARDENING]`.
-fn instructions(case: &str, n: usize, hardening: &str) {
+/// `--time CASE SECONDS`.
+fn time(case: &str, seconds: f64) {
+    let (op, padding, size) = parse(case);
+    let private = key(size);
+    let public = private.public_key();
+    let msg = [0x5Au8; 32];
+    let ct = public.encrypt(Some(padding), &msg, &mut OsRng).unwrap();
+    // Warm up (the key's first private operation makes its blinding pair).
+    black_box(private.decrypt(Some(padding), &ct, &mut OsRng).unwrap());
+    let start = Instant::now();
+    let mut ops = 0u32;
+    while start.elapsed().as_secs_f64() < seconds {
+        match op {
+            "decrypt" => {
+                black_box(private.decrypt(Some(padding), black_box(&ct), &mut OsRng).unwrap());
+            }
+            _ => {
+                black_box(public.encrypt(Some(padding), black_box(&msg), &mut OsRng).unwrap());
+            }
+        }
+        ops += 1;
+    }
+    println!("{:.1}", start.elapsed().as_secs_f64() * 1e6 / f64::from(ops));
+}
+
+fn parse(case: &str) -> (&str, RsaPadding, RsaSize) {
     let (op, rest) = case.split_once('-').expect("CASE is OP-PADDING-BITS");
     let (padding, bits) = rest.rsplit_once('-').expect("CASE is OP-PADDING-BITS");
     let padding = match padding {
@@ -111,6 +138,13 @@ fn instructions(case: &str, n: usize, hardening: &str) {
         .into_iter()
         .find(|s| s.bits().to_string() == bits)
         .expect("bits: 2048, 3072 or 4096");
+    assert!(op == "decrypt" || op == "encrypt", "op: decrypt or encrypt");
+    (op, padding, size)
+}
+
+/// `--instructions CASE N [HARDENING]`.
+fn instructions(case: &str, n: usize, hardening: &str) {
+    let (op, padding, size) = parse(case);
     let (exponent_blinding, fault_check) = match hardening {
         "" | "default" => {
             let d = RsaHardening::default();
@@ -197,6 +231,7 @@ fn main() {
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
     match arg(1) {
         "--instructions" => instructions(arg(2), arg(3).parse().unwrap_or(1), arg(4)),
+        "--time" => time(arg(2), arg(3).parse().unwrap_or(1.0)),
         "--threads" => threads(arg(2).parse().unwrap(), arg(3).parse().unwrap_or(5), arg(4)),
         _ => {
             benches();
