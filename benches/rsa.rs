@@ -115,15 +115,26 @@ fn time(case: &str, seconds: f64) {
     while start.elapsed().as_secs_f64() < seconds {
         match op {
             "decrypt" => {
-                black_box(private.decrypt(Some(padding), black_box(&ct), &mut OsRng).unwrap());
+                black_box(
+                    private
+                        .decrypt(Some(padding), black_box(&ct), &mut OsRng)
+                        .unwrap(),
+                );
             }
             _ => {
-                black_box(public.encrypt(Some(padding), black_box(&msg), &mut OsRng).unwrap());
+                black_box(
+                    public
+                        .encrypt(Some(padding), black_box(&msg), &mut OsRng)
+                        .unwrap(),
+                );
             }
         }
         ops += 1;
     }
-    println!("{:.1}", start.elapsed().as_secs_f64() * 1e6 / f64::from(ops));
+    println!(
+        "{:.1}",
+        start.elapsed().as_secs_f64() * 1e6 / f64::from(ops)
+    );
 }
 
 fn parse(case: &str) -> (&str, RsaPadding, RsaSize) {
