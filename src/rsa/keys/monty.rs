@@ -459,34 +459,31 @@ pub(super) fn add_in_place(x: &mut [Word], y: &[Word]) -> Word {
     carry
 }
 
-/// Big-endian bytes (any length up to `8·words`... of `words` words) into little-endian words;
-/// the value must fit.
+/// Big-endian bytes into `words` little-endian words (`None` if they do not fit); no copy of the
+/// bytes is left behind.
 pub(super) fn words_from_be(bytes: &[u8], words: usize) -> Option<Vec<Word>> {
     let size = (W / 8) as usize;
     if bytes.len() > words * size {
         return None;
     }
     let mut out = vec![0; words];
-    for (i, chunk) in bytes.rchunks(size).enumerate() {
-        let mut buf = [0u8; (W / 8) as usize];
-        buf[size - chunk.len()..].copy_from_slice(chunk);
-        out[i] = Word::from_be_bytes(buf);
+    for (i, &byte) in bytes.iter().rev().enumerate() {
+        out[i / size] |= Word::from(byte) << (8 * (i % size));
     }
     Some(out)
 }
 
-/// Little-endian words into exactly `len` big-endian bytes (the value must fit: the bytes dropped
-/// from the top are zero for a value below a `len`-byte modulus).
+/// Little-endian words into exactly `len` big-endian bytes (the value must fit: the words' bytes
+/// beyond `len` are zero for a value below a `len`-byte modulus); no other copy is made.
 pub(super) fn words_to_be(words: &[Word], len: usize) -> Vec<u8> {
-    let mut all: Vec<u8> = words.iter().rev().flat_map(|w| w.to_be_bytes()).collect();
-    let out = all
-        .get(all.len().saturating_sub(len)..)
-        .unwrap_or(&[])
-        .to_vec();
-    all.zeroize();
-    let mut padded = vec![0; len.saturating_sub(out.len())];
-    padded.extend_from_slice(&out);
-    padded
+    let size = (W / 8) as usize;
+    let mut out = vec![0u8; len];
+    for (i, byte) in out.iter_mut().rev().enumerate() {
+        if let Some(word) = words.get(i / size) {
+            *byte = (word >> (8 * (i % size))) as u8;
+        }
+    }
+    out
 }
 
 #[cfg(test)]

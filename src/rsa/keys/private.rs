@@ -2,8 +2,8 @@
 //! once when the key is imported, and blinded.
 //!
 //! **Prepared at import** ([`CrtKey::new`]): the Montgomery parameters of `n`, `p` and `q` (`R mod m`,
-//! `R² mod m`, `R³ mod m`, `−m⁻¹ mod 2ʷ`), `dP`, `dQ`, `qInv`, `p − 1` and `q − 1` as machine words,
-//! and `SHA-256(I2OSP(d, k))` for PKCS#1 v1.5 implicit rejection.
+//! `R² mod m`, `R³ mod m`, `−m⁻¹ mod 2ʷ`), `dP`, `dQ`, `qInv`, `p − 1`, `q − 1`, `p − 2` and `q − 2` as
+//! machine words, and `SHA-256(I2OSP(d, k))` for PKCS#1 v1.5 implicit rejection.
 //!
 //! **One operation**, `m = c^d mod n`:
 //! 1. base blinding, always: `c' = c·rᵉ mod n` with the key's blinding pair (`rᵉ`, `r⁻¹`);
@@ -16,9 +16,9 @@
 //! 5. `m = m'·r⁻¹ mod n`.
 //!
 //! **The blinding pair** is kept per key (OpenSSL's `BN_BLINDING`, BearSSL): the first operation draws
-//! a uniform `r` from the caller's RNG and computes `r⁻¹` (the one expensive step: Fermat inverses
-//! modulo `p` and `q`, about the cost of one private operation) and `rᵉ`; each later operation squares both (`r ← r²`: two modular
-//! multiplications), and after [`REFRESH`] operations a fresh `r` is drawn. The pair lives in atomics
+//! `r` from the caller's RNG and computes `r⁻¹` (the one expensive step: Fermat inverses modulo `p` and
+//! `q`, about the cost of one private operation) and `rᵉ`; each later operation squares both
+//! (`r ← r²`: two modular multiplications), and after [`REFRESH`] operations a fresh `r` is drawn. The pair lives in atomics
 //! behind a try-lock (no `unsafe`, no `std` needed): an operation that finds the pair taken by another
 //! thread does not wait, it draws a fresh pair of its own. No two operations ever use the same pair.
 //!
