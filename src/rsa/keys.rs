@@ -313,3 +313,69 @@ fn decryption_error(e: ::rsa::Error) -> Error {
         _ => Error::Decryption,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::rsa::pkcs8::DecodePrivateKey;
+
+    /// A key without CRT values takes `rsa`'s own private operation; both paths agree, for every
+    /// padding, on the same ciphertexts.
+    #[test]
+    fn fallback_path_agrees() {
+        let pem = include_str!("../../test-vectors/rsa/generated/rsa2048.pkcs8.pem");
+        let crt = Private::new(::rsa::PrivateKey::from_pkcs8_pem(pem).unwrap());
+        let mut bare_key = ::rsa::PrivateKey::from_pkcs8_pem(pem).unwrap();
+        bare_key.clear_precomputed();
+        let bare = Private::new(bare_key);
+        assert!(crt.crt.is_some() && bare.crt.is_none());
+        let public = Public::new(crt.inner.to_public_key());
+        let mut rng = crate::rsa::keys::tests::Counter(3);
+        for padding in [
+            Some(RsaPadding::Pkcs1),
+            Some(RsaPadding::OaepSha1),
+            Some(RsaPadding::OaepSha256),
+            Some(RsaPadding::OaepSha512),
+        ] {
+            let ct = public.encrypt(padding, b"fallback", &mut rng).unwrap();
+            for hardening in [RsaHardening::default(), RsaHardening::ALL] {
+                let a = crt.decrypt(padding, &ct, hardening, &mut rng).unwrap();
+                let b = bare.decrypt(padding, &ct, hardening, &mut rng).unwrap();
+                assert_eq!(a.as_slice(), b"fallback");
+                assert_eq!(a, b);
+            }
+            // A tampered ciphertext (below n): for PKCS#1 v1.5 the same implicit-rejection message
+            // on both paths, for OAEP the same error.
+            let mut bad = ct.clone();
+            let last = bad.len() - 1;
+            bad[last] ^= 0x01;
+            let a = crt.decrypt(padding, &bad, RsaHardening::default(), &mut rng);
+            let b = bare.decrypt(padding, &bad, RsaHardening::default(), &mut rng);
+            assert_eq!(a, b, "{padding:?}");
+            assert_eq!(a.is_ok(), padding == Some(RsaPadding::Pkcs1), "{padding:?}");
+        }
+    }
+
+    pub(super) struct Counter(pub(super) u64);
+    impl ::rsa::rand_core::TryRng for Counter {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            self.try_next_u64().map(|v| v as u32)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            Ok(self.0 ^ (self.0 >> 29))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            for c in dst.chunks_mut(8) {
+                let v = self.try_next_u64()?.to_le_bytes();
+                c.copy_from_slice(&v[..c.len()]);
+            }
+            Ok(())
+        }
+    }
+    impl TryCryptoRng for Counter {}
+}
