@@ -449,28 +449,7 @@ mod tests {
     use ::rsa::pkcs8::DecodePrivateKey;
     use crypto_bigint::Resize;
 
-    struct Counter(u64);
-    impl ::rsa::rand_core::TryRng for Counter {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-            self.try_next_u64().map(|v| v as u32)
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            Ok(self.0 ^ (self.0 >> 29))
-        }
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-            for c in dst.chunks_mut(8) {
-                let v = self.try_next_u64()?.to_le_bytes();
-                c.copy_from_slice(&v[..c.len()]);
-            }
-            Ok(())
-        }
-    }
-    impl TryCryptoRng for Counter {}
+    use super::super::tests::Counter;
 
     fn key() -> ::rsa::PrivateKey {
         let pem = include_str!("../../../test-vectors/rsa/generated/rsa2048.pkcs8.pem");
