@@ -3,17 +3,54 @@
 #
 #   benches/openssl_rsa.sh            # OpenSSL speed, the criterion bench, OpenSSL speed again, table
 #   SECONDS_PER_TEST=10 benches/openssl_rsa.sh
+#   benches/openssl_rsa.sh --interleaved [ROUNDS]   # noisy machine: see below
 #
 # OpenSSL `speed rsaN` times the private operation as `sign` and the public one as `verify` (raw RSA
 # with blinding, no padding work to speak of); paycrypt's decrypt is one blinded private operation
 # plus padding, its encrypt one public operation plus padding. OpenSSL runs before and after the
 # bench; the table uses the faster of the two runs, the ratio is paycrypt time / OpenSSL time.
+# OpenSSL runs with `-elapsed` (wall-clock time, as criterion measures): without it `openssl speed`
+# divides by its user CPU time, which on a loaded machine flatters OpenSSL against criterion's
+# wall-clock times by up to the load factor.
 # Needs `openssl` and `jq`.
+# --interleaved: for each size and case, ROUNDS (default 7) rounds of `openssl speed -elapsed -seconds 1`
+# then the bench binary's `--time CASE 1` (same RNG, keys and paddings as the criterion bench), one
+# after the other; prints each side's best (least disturbed) round and the ratio of the two, and the
+# spread (worst / best) of each side. On a machine shared with compilers this is steadier than two
+# long runs minutes apart.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${SECONDS_PER_TEST:-3}
 mkdir -p target
-speed() { openssl speed -seconds "$secs" rsa2048 rsa3072 rsa4096 2>/dev/null | grep '^rsa '; }
+if [ "${1:-}" = "--interleaved" ]; then
+  rounds=${2:-7}
+  bin=$(cargo bench --bench rsa --no-run --message-format=json 2>/dev/null |
+    jq -r 'select(.reason == "compiler-artifact" and .target.name == "rsa" and .executable != null) | .executable')
+  openssl version
+  printf '%-5s %-8s %-9s | %12s %7s | %12s %7s | %6s\n' bits op padding "OpenSSL µs" spread "paycrypt µs" spread ratio
+  for bits in 2048 3072 4096; do
+    for case in decrypt-oaep256 decrypt-pkcs1 encrypt-oaep256 encrypt-pkcs1; do
+      col=4; case $case in encrypt-*) col=5 ;; esac
+      o=""; p=""
+      i=0
+      while [ "$i" -lt "$rounds" ]; do
+        o="$o $(openssl speed -elapsed -seconds 1 "rsa$bits" 2>/dev/null |
+          awk -v c="$col" '$1 == "rsa" { v = $c; sub("s$", "", v); print v * 1e6 }')"
+        p="$p $("$bin" --time "$case-$bits" 1)"
+        i=$((i + 1))
+      done
+      echo "$o" "|" "$p" | awk -v b="$bits" -v c="$case" '{
+        side = 0; for (i = 1; i <= NF; i++) { if ($i == "|") { side = 1; continue }
+          v = $i + 0; if (side == 0) { if (!omin || v < omin) omin = v; if (v > omax) omax = v }
+          else { if (!pmin || v < pmin) pmin = v; if (v > pmax) pmax = v } }
+        split(c, parts, "-");
+        printf "%-5s %-8s %-9s | %12.1f %6.2fx | %12.1f %6.2fx | %5.2fx\n", b, parts[1], parts[2],
+          omin, omax / omin, pmin, pmax / pmin, pmin / omin }'
+    done
+  done
+  exit 0
+fi
+speed() { openssl speed -elapsed -seconds "$secs" rsa2048 rsa3072 rsa4096 2>/dev/null | grep '^rsa '; }
 
 openssl version
 speed > target/openssl_rsa_before.txt

@@ -15,9 +15,17 @@
 //! # No padding oracle
 //!
 //! Every decryption failure (a ciphertext that is not exactly k bytes, a value not below the modulus,
-//! bad OAEP padding) is the one error [`Error::Decryption`]. The private operation is blinded with the
-//! caller's RNG and runs on `crypto-bigint`'s constant-time arithmetic; the OAEP checks are combined into
-//! one secret bit in constant time before the single branch that reports the failure.
+//! bad OAEP padding, a failed fault check) is the one error [`Error::Decryption`]. The OAEP checks are
+//! combined into one secret bit in constant time before the single branch that reports the failure.
+//!
+//! # The private operation
+//!
+//! CRT exponentiation on values prepared once at key import, in constant time (checked under valgrind,
+//! see `SECURITY.md`), always blinded: each key keeps a blinding pair (`rᵉ`, `r⁻¹`), squares it for every
+//! operation and draws a fresh `r` every 32 operations; the pair is shared by threads behind a lock that
+//! is never waited for. Exponent blinding and the fault check (`mᵉ = c` before `m` is released) are
+//! [`RsaHardening`] options: the fault check is on by default, exponent blinding (against power
+//! analysis) off.
 //!
 //! **PKCS#1 v1.5 never fails on bad padding.** It uses *implicit rejection* (the `rsa` 0.10 behaviour,
 //! byte-identical to OpenSSL ≥ 3.2 and draft-irtf-cfrg-rsa-guidance): a ciphertext whose padding is
@@ -30,8 +38,9 @@
 //! # Randomness
 //!
 //! Every operation takes a caller-supplied RNG (`rand_core` 0.10 [`TryCryptoRng`], re-exported as
-//! [`rand_core`]), so firmware can pass its TRNG: decryption draws blinding factors, encryption draws the
-//! padding. There is no hidden global RNG; with the `std` feature [`OsRng`] is the operating system's.
+//! [`rand_core`]), so firmware can pass its TRNG: decryption draws a key's blinding factor (at its first
+//! private operation and every 32 after it) and, with exponent blinding, 256 bits per operation;
+//! encryption draws the padding. There is no hidden global RNG; with the `std` feature [`OsRng`] is the operating system's.
 //! An RNG failure is [`Error::Rng`].
 //!
 //! # Keys
@@ -65,7 +74,7 @@ mod keys;
 #[doc(hidden)]
 pub use keys::test_vectors;
 #[cfg(feature = "alloc")]
-pub use keys::{RsaPrivateKey, RsaPublicKey};
+pub use keys::{RsaHardening, RsaPrivateKey, RsaPublicKey};
 
 /// The `rand_core` the RNG bound comes from (the one `rsa` 0.10 uses), for implementing it on a TRNG.
 #[cfg(feature = "alloc")]

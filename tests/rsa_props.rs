@@ -9,8 +9,8 @@
 
 use std::sync::OnceLock;
 
-use paycrypt::rsa::max_plaintext_len;
 use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rsa::{RsaHardening, max_plaintext_len};
 use paycrypt::{Error, Problem, RsaPadding, RsaPrivateKey, RsaPublicKey, RsaSize};
 use proptest::prelude::*;
 
@@ -44,19 +44,22 @@ const PADDINGS: [Option<RsaPadding>; 5] = [
     None,
 ];
 
+fn key_pem(size: RsaSize) -> String {
+    let path = format!(
+        "{}/test-vectors/rsa/generated/rsa{}.pkcs8.pem",
+        env!("CARGO_MANIFEST_DIR"),
+        size.bits()
+    );
+    std::fs::read_to_string(&path).unwrap()
+}
+
 fn key(size: RsaSize) -> &'static RsaPrivateKey {
     static KEYS: OnceLock<Vec<RsaPrivateKey>> = OnceLock::new();
     let keys = KEYS.get_or_init(|| {
         SIZES
             .iter()
             .map(|s| {
-                let path = format!(
-                    "{}/test-vectors/rsa/generated/rsa{}.pkcs8.pem",
-                    env!("CARGO_MANIFEST_DIR"),
-                    s.bits()
-                );
-                let pem = std::fs::read_to_string(&path).unwrap();
-                let k = RsaPrivateKey::from_pem(&pem).unwrap();
+                let k = RsaPrivateKey::from_pem(&key_pem(*s)).unwrap();
                 assert_eq!(k.size(), *s);
                 k
             })
@@ -161,8 +164,20 @@ fn edges_for_every_size_and_padding() {
         let ct = public
             .encrypt(Some(RsaPadding::OaepSha256), b"x", &mut rng)
             .unwrap();
+        // Blinding draws from the RNG when a key's blinding factor is made: at the key's first
+        // private operation (a key fresh from import here) and every 32 operations after it; with
+        // exponent blinding, at every operation.
+        let fresh = RsaPrivateKey::from_pem(&key_pem(size)).unwrap();
         assert_eq!(
-            private.decrypt(Some(RsaPadding::OaepSha256), &ct, &mut BrokenRng),
+            fresh.decrypt(Some(RsaPadding::OaepSha256), &ct, &mut BrokenRng),
+            Err(Error::Rng)
+        );
+        let hardened = fresh.with_hardening(RsaHardening::ALL);
+        hardened
+            .decrypt(Some(RsaPadding::OaepSha256), &ct, &mut rng)
+            .unwrap();
+        assert_eq!(
+            hardened.decrypt(Some(RsaPadding::OaepSha256), &ct, &mut BrokenRng),
             Err(Error::Rng)
         );
     }

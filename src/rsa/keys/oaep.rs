@@ -1,8 +1,9 @@
 //! RSAES-OAEP decryption (RFC 8017 §7.1.2), empty label, MGF1 with the same hash.
 //!
-//! The private operation is the `rsa` crate's (blinded, with its CRT fault check, see `raw.rs`); the
-//! decoding is ours because `rsa` 0.10 deliberately ignores the leading octet `Y` of the encoded message,
-//! while RFC 8017 step 3.g requires `Y = 0` (Wycheproof marks "First byte is 1" invalid). `Y`, the label
+//! The private operation is the key's (blinded, see `private.rs`); the decoding is ours because `rsa`
+//! 0.10 deliberately ignores the leading octet `Y` of the encoded message, while RFC 8017 step 3.g
+//! requires `Y = 0` (Wycheproof marks "First byte is 1" invalid), and the encoding (§7.1.1) because
+//! `rsa` keeps it crate-private behind its own public operation. `Y`, the label
 //! hash and the padding string are folded into one secret [`Choice`] without branching or indexing on
 //! secret data; the only branch is the final one that reports [`Error::Decryption`]. A valid message's
 //! length becomes public, as it is the length of the output.
@@ -16,14 +17,28 @@ use zeroize::{Zeroize, Zeroizing};
 use super::TryCryptoRng;
 use crate::error::Error;
 
-/// Decrypt an OAEP ciphertext with hash `D` (and MGF1-`D`), empty label.
-pub(super) fn decrypt<D: Digest, R: TryCryptoRng + ?Sized>(
-    key: &::rsa::PrivateKey,
-    ciphertext: &[u8],
+/// EME-OAEP encoding (RFC 8017 §7.1.1 step 2) of `message` into `k` bytes, the seed drawn from `rng`
+/// in one request of `hLen` bytes. The caller checks the length (`k − 2·hLen − 2` at most).
+pub(super) fn encode<D: Digest, R: TryCryptoRng + ?Sized>(
+    message: &[u8],
+    k: usize,
     rng: &mut R,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let mut em = super::raw::decrypt(key, ciphertext, rng)?;
-    decode::<D>(&mut em)
+    let h_len = <D as Digest>::output_size();
+    let db_len = k.checked_sub(h_len + 1).ok_or(Error::Decryption)?;
+    let separator = db_len
+        .checked_sub(message.len() + 1)
+        .filter(|&s| s >= h_len)
+        .ok_or(Error::Decryption)?;
+    let mut em = Zeroizing::new(alloc::vec![0u8; k]);
+    let (seed, db) = em[1..].split_at_mut(h_len);
+    rng.try_fill_bytes(seed).map_err(|_| Error::Rng)?;
+    db[..h_len].copy_from_slice(D::digest([]).as_slice());
+    db[separator] = 1;
+    db[separator + 1..].copy_from_slice(message);
+    mgf1_xor::<D>(db, seed); // maskedDB = DB xor MGF(seed, k - hLen - 1)
+    mgf1_xor::<D>(seed, db); // maskedSeed = seed xor MGF(maskedDB, hLen)
+    Ok(em)
 }
 
 /// EME-OAEP decoding of `em` (k bytes), in place; returns the message.

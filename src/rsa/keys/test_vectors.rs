@@ -8,15 +8,14 @@
 
 use alloc::vec::Vec;
 
-use ::rsa::traits::PublicKeyParts;
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
-use super::{RsaPadding, TryCryptoRng, import};
+use super::{Private, Public, RsaHardening, RsaPadding, TryCryptoRng, import};
 use crate::error::Error;
 use crate::kcv::Kcv;
 
 /// A private key of any size the `rsa` crate accepts. Test vectors only.
-pub struct AnySizePrivateKey(::rsa::PrivateKey);
+pub struct AnySizePrivateKey(Private);
 
 impl ZeroizeOnDrop for AnySizePrivateKey {}
 
@@ -29,22 +28,24 @@ impl core::fmt::Debug for AnySizePrivateKey {
 impl AnySizePrivateKey {
     /// PKCS#8 or PKCS#1 DER, any size.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        import::private_from_der(der, import::Sizes::Any).map(|(k, _)| AnySizePrivateKey(k))
+        import::private_from_der(der, import::Sizes::Any)
+            .map(|(k, _)| AnySizePrivateKey(Private::new(k)))
     }
 
     /// PEM, any size.
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
-        import::private_from_pem(pem, import::Sizes::Any).map(|(k, _)| AnySizePrivateKey(k))
+        import::private_from_pem(pem, import::Sizes::Any)
+            .map(|(k, _)| AnySizePrivateKey(Private::new(k)))
     }
 
     /// The modulus length in bytes.
     pub fn modulus_len(&self) -> usize {
-        self.0.size()
+        ::rsa::traits::PublicKeyParts::size(&self.0.inner)
     }
 
     /// The public half.
     pub fn public_key(&self) -> AnySizePublicKey {
-        AnySizePublicKey(self.0.to_public_key())
+        AnySizePublicKey(Public::new(self.0.inner.to_public_key()))
     }
 
     /// As [`RsaPrivateKey::decrypt`](super::RsaPrivateKey::decrypt).
@@ -54,18 +55,26 @@ impl AnySizePrivateKey {
         ciphertext: &[u8],
         rng: &mut R,
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        super::decrypt_with(&self.0, padding, ciphertext, rng)
+        self.0
+            .decrypt(padding, ciphertext, RsaHardening::default(), rng)
     }
 }
 
 /// A public key of any size the `rsa` crate accepts. Test vectors only.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AnySizePublicKey(::rsa::PublicKey);
+#[derive(Clone, PartialEq, Eq)]
+pub struct AnySizePublicKey(Public);
+
+impl core::fmt::Debug for AnySizePublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AnySizePublicKey").finish_non_exhaustive()
+    }
+}
 
 impl AnySizePublicKey {
     /// SubjectPublicKeyInfo or PKCS#1 DER, any size.
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        import::public_from_der(der, import::Sizes::Any).map(|(k, _)| AnySizePublicKey(k))
+        import::public_from_der(der, import::Sizes::Any)
+            .map(|(k, _)| AnySizePublicKey(Public::new(k)))
     }
 
     /// The modulus length in bytes.
@@ -75,7 +84,7 @@ impl AnySizePublicKey {
 
     /// As [`RsaPublicKey::kcv`](super::RsaPublicKey::kcv).
     pub fn kcv(&self) -> Result<Kcv, Error> {
-        import::sha1_kcv(&self.0)
+        import::sha1_kcv(&self.0.inner)
     }
 
     /// As [`RsaPublicKey::encrypt`](super::RsaPublicKey::encrypt).
@@ -85,6 +94,6 @@ impl AnySizePublicKey {
         plaintext: &[u8],
         rng: &mut R,
     ) -> Result<Vec<u8>, Error> {
-        super::encrypt_with(&self.0, padding, plaintext, rng)
+        self.0.encrypt(padding, plaintext, rng)
     }
 }
