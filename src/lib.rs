@@ -17,6 +17,7 @@ pub mod keystore;
 pub mod reencrypt;
 pub mod rsa;
 pub mod symmetric;
+pub mod tdes;
 #[cfg(feature = "serde")]
 pub mod wire;
 
