@@ -103,7 +103,7 @@ pub fn working_key(bdk: &SymmetricKey, ksn: &Ksn, variant: Variant) -> Result<Sy
         *k ^= m;
     }
     if variant.one_way() {
-        let v = des::TdesEde2::new((&*key).into());
+        let v = crate::tdes::TdesEde2::new((&*key).into());
         let blocks: &mut Array<u8, U16> = (&mut *key).into();
         let (left, right) = blocks.split_ref_mut::<U8>();
         v.encrypt_block(left);
@@ -139,7 +139,7 @@ fn ipek_bytes(bdk: &SymmetricKey, ksn: &[u8; 10]) -> Zeroizing<[u8; 16]> {
     for ((m, b), k) in masked.iter_mut().zip(bdk.secret_bytes()).zip(KEY_MASK) {
         *m = b ^ k;
     }
-    let cipher = des::TdesEde2::new((&*masked).into());
+    let cipher = crate::tdes::TdesEde2::new((&*masked).into());
     let halves: &mut Array<u8, U16> = (&mut *ipek).into();
     cipher.encrypt_block(halves.split_ref_mut::<U8>().1);
     ipek
@@ -187,7 +187,7 @@ fn half_step(k: &[u8; 16], register: &[u8; 8], out: &mut [u8; 8]) {
     for ((o, r), x) in out.iter_mut().zip(register).zip(right.iter()) {
         *o = r ^ x;
     }
-    des::Des::new(left).encrypt_block(out.into());
+    crate::tdes::Des::new(left).encrypt_block(out.into());
     for (o, x) in out.iter_mut().zip(right.iter()) {
         *o ^= x;
     }
