@@ -56,6 +56,17 @@ impl<const N: usize> Drop for Stages<N> {
     }
 }
 
+impl Stages<3> {
+    /// Two-key TDES: K1 K2 K1, with K1's schedule computed once.
+    fn two_key(k1: u64, k2: u64) -> Self {
+        let first = Schedule::new(k1);
+        Stages {
+            keys: [k1, k2, k1],
+            schedules: [first.clone(), Schedule::new(k2), first],
+        }
+    }
+}
+
 impl<const N: usize> Stages<N> {
     fn new(keys: [u64; N]) -> Self {
         Stages {
@@ -154,6 +165,41 @@ impl<const N: usize> Stages<N> {
     }
 }
 
+/// The DUKPT key mask `C0C0C0C000000000` of ANSI X9.24-1's non-reversible key generation process.
+const DUKPT_MASK: u64 = 0xC0C0_C0C0_0000_0000;
+
+/// ANSI X9.24-1's non-reversible key generation process on a 16-byte key `L ‖ R` and the KSN register:
+/// `R' = DES_L(register ⊕ R) ⊕ R`, `L' = DES_{L⊕M}(register ⊕ R ⊕ M) ⊕ R ⊕ M` with
+/// `M = C0C0C0C000000000`, on the one-block core. The key schedule is a bit selection, hence linear, so
+/// the schedule of `L ⊕ M` is that of `L` XOR the (constant) schedule of `M`: one schedule per step.
+pub(crate) fn dukpt_step(key: &mut [u8; 16], register: u64) {
+    const MASK_SCHEDULE: Schedule = Schedule::new(DUKPT_MASK);
+    let half = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&key[8 * i..8 * i + 8]);
+        let v = u64::from_be_bytes(b);
+        b.zeroize();
+        v
+    };
+    let (mut l, mut r) = (half(0), half(1));
+    let plain = Stages {
+        keys: [l],
+        schedules: [Schedule::new(l)],
+    };
+    let masked = Stages {
+        keys: [l ^ DUKPT_MASK],
+        schedules: [plain.schedules[0].xor(&MASK_SCHEDULE)],
+    };
+    let mut new_r = plain.block(register ^ r, false) ^ r;
+    r ^= DUKPT_MASK;
+    let mut new_l = masked.block(register ^ r, false) ^ r;
+    key[..8].copy_from_slice(&new_l.to_be_bytes());
+    key[8..].copy_from_slice(&new_r.to_be_bytes());
+    for v in [&mut l, &mut r, &mut new_l, &mut new_r] {
+        v.zeroize();
+    }
+}
+
 /// The backend the `cipher` traits hand to the modes: 64 blocks in parallel, or one at a time.
 struct Backend<'a, const N: usize>(&'a Stages<N>);
 
@@ -200,7 +246,7 @@ impl<const N: usize> BlockCipherDecBackend for Backend<'_, N> {
 }
 
 macro_rules! cipher_type {
-    ($name:ident, $stages:literal, $key_size:ty, $alg:literal, $doc:literal, [$($part:literal),+]) => {
+    ($name:ident, $stages:literal, $key_size:ty, $alg:literal, $doc:literal, $build:expr, [$($part:literal),+]) => {
         #[doc = $doc]
         #[derive(Clone)]
         pub struct $name {
@@ -221,7 +267,7 @@ macro_rules! cipher_type {
                     v
                 };
                 let mut keys = [$(part($part)),+];
-                let stages = Stages::new(keys);
+                let stages = $build(keys);
                 keys.zeroize();
                 $name { stages }
             }
@@ -271,6 +317,7 @@ cipher_type!(
     U8,
     "Des",
     "Single DES (FIPS 46-3), constant time. An 8-byte key; for DUKPT's internal steps and for tests.",
+    Stages::new,
     [0]
 );
 cipher_type!(
@@ -279,7 +326,8 @@ cipher_type!(
     U16,
     "TdesEde2",
     "Two-key triple DES, EDE (`TDES_2KEY`): a 16-byte key K1 K2, used as K1 K2 K1. Constant time.",
-    [0, 1, 0]
+    (|[k1, k2]: [u64; 2]| Stages::two_key(k1, k2)),
+    [0, 1]
 );
 cipher_type!(
     TdesEde3,
@@ -287,6 +335,7 @@ cipher_type!(
     U24,
     "TdesEde3",
     "Three-key triple DES, EDE (`TDES_3KEY`): a 24-byte key K1 K2 K3. Constant time.",
+    Stages::new,
     [0, 1, 2]
 );
 

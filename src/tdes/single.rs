@@ -116,6 +116,19 @@ fn words() -> &'static [[u64; 4]; 8] {
     core::hint::black_box(&WORDS_IN_MEMORY)
 }
 
+/// The key of round `R`: the round's rotate-and-mask steps, unrolled with constant amounts.
+#[inline(always)]
+const fn round_key<const R: usize>(key: u64) -> [u8; 8] {
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < MAX_MOVES {
+        let (rotation, mask) = MOVES.0[R][i];
+        v |= key.rotate_right(rotation) & mask;
+        i += 1;
+    }
+    v.to_le_bytes()
+}
+
 /// The round function `f(R, K) = P(S(E(R) ⊕ K))`.
 #[inline(always)]
 fn f(r: u32, k: &[u8; 8], words: &[[u64; 4]; 8]) -> u32 {
@@ -143,16 +156,42 @@ impl Schedule {
     ///
     /// Each round key is a fixed selection of key bits. Bits that move by the same rotation are moved
     /// together (`MOVES`): about 35 rotate-and-mask steps per round, all with constant amounts.
-    pub(crate) fn new(key: u64) -> Self {
-        let mut keys = [[0u8; 8]; 16];
-        for ((round, moves), &count) in keys.iter_mut().zip(&MOVES.0).zip(&MOVES.1) {
-            let mut v = 0u64;
-            for &(rotation, mask) in &moves[..count] {
-                v |= key.rotate_right(rotation) & mask;
-            }
-            *round = v.to_le_bytes();
+    pub(crate) const fn new(key: u64) -> Self {
+        Schedule {
+            keys: [
+                round_key::<0>(key),
+                round_key::<1>(key),
+                round_key::<2>(key),
+                round_key::<3>(key),
+                round_key::<4>(key),
+                round_key::<5>(key),
+                round_key::<6>(key),
+                round_key::<7>(key),
+                round_key::<8>(key),
+                round_key::<9>(key),
+                round_key::<10>(key),
+                round_key::<11>(key),
+                round_key::<12>(key),
+                round_key::<13>(key),
+                round_key::<14>(key),
+                round_key::<15>(key),
+            ],
         }
-        Schedule { keys }
+    }
+
+    /// The schedule of `key ⊕ mask` from the schedule of `key` and that of `mask`: the key schedule is a
+    /// bit selection, so it is linear.
+    pub(crate) fn xor(&self, mask: &Schedule) -> Schedule {
+        let mut out = self.clone();
+        for (o, m) in out
+            .keys
+            .iter_mut()
+            .flatten()
+            .zip(mask.keys.iter().flatten())
+        {
+            *o ^= m;
+        }
+        out
     }
 
     /// The 16 rounds, encrypting: `(l, r)` = `(L0, R0)` in, `(L16, R16)` out (no final swap).
