@@ -35,7 +35,8 @@ use cipher::{
 };
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use bitsliced::{KeyBits, LANES, State};
+pub(crate) use bitsliced::LANES;
+use bitsliced::{KeyBits, State};
 use single::Schedule;
 
 /// From this many blocks on, a tail shorter than 64 blocks runs in one bitsliced pass (with idle lanes)
@@ -198,6 +199,102 @@ pub(crate) fn dukpt_step(key: &mut [u8; 16], register: u64) {
     for v in [&mut l, &mut r, &mut new_l, &mut new_r] {
         v.zeroize();
     }
+}
+
+/// 64 values of 64 bits in bitsliced form, one per lane: `0[n]` holds bit `n + 1` (FIPS numbering, bit 1
+/// the most significant) of every lane; lane `j` is bit `63 - j` of each word. For computations where
+/// every lane has its own key (DUKPT batch derivation). Wiped on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct Lanes(pub(crate) [u64; LANES]);
+
+impl Lanes {
+    /// Up to 64 values (missing lanes are zero).
+    pub(crate) fn from_values(values: &[u64]) -> Self {
+        let mut w = [0u64; LANES];
+        for (w, v) in w.iter_mut().zip(values) {
+            *w = *v;
+        }
+        bitsliced::transpose(&mut w);
+        Lanes(w)
+    }
+
+    /// The same value in every lane.
+    pub(crate) fn broadcast(value: u64) -> Self {
+        let mut w = [0u64; LANES];
+        for (n, w) in w.iter_mut().enumerate() {
+            *w = 0u64.wrapping_sub((value >> (63 - n)) & 1);
+        }
+        Lanes(w)
+    }
+
+    /// The lanes' values (as many as `out` holds).
+    pub(crate) fn to_values(&self, out: &mut [u64]) {
+        let mut w = self.0;
+        bitsliced::transpose(&mut w);
+        for (o, v) in out.iter_mut().zip(&w) {
+            *o = *v;
+        }
+        w.zeroize();
+    }
+
+    /// XOR another set of lanes in.
+    pub(crate) fn xor(&mut self, other: &Lanes) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a ^= b;
+        }
+    }
+
+    /// Take `other`'s value in the lanes whose bit is set in `mask` (lane `j` = bit `63 - j`).
+    pub(crate) fn select(&mut self, other: &Lanes, mask: u64) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a ^= (*a ^ b) & mask;
+        }
+    }
+
+    /// The lane mask of lanes `0..n`.
+    pub(crate) fn first(n: usize) -> u64 {
+        match n {
+            0 => 0,
+            n if n >= LANES => u64::MAX,
+            n => !(u64::MAX >> n),
+        }
+    }
+}
+
+/// DES of every lane's value under that lane's own key, in place, in bitsliced form.
+pub(crate) fn des_lanes(data: &mut Lanes, key: &Lanes, decrypt: bool) {
+    let key = KeyBits::from_lanes(&key.0);
+    let mut state = State::from_sliced(&data.0);
+    let State { l, r } = &mut state;
+    bitsliced::des(l, r, &key, decrypt);
+    state.to_sliced(&mut data.0);
+}
+
+/// Two-key TDES (EDE, K1 K2 K1) encryption of every lane's value under that lane's keys.
+pub(crate) fn tdes2_lanes(data: &mut Lanes, k1: &Lanes, k2: &Lanes) {
+    let (k1, k2) = (KeyBits::from_lanes(&k1.0), KeyBits::from_lanes(&k2.0));
+    let mut state = State::from_sliced(&data.0);
+    let State { l, r } = &mut state;
+    bitsliced::des(l, r, &k1, false);
+    bitsliced::des(r, l, &k2, true);
+    bitsliced::des(l, r, &k1, false);
+    state.to_sliced(&mut data.0);
+}
+
+/// Two-key TDES encryption of every lane's value under one key (`K1 ‖ K2`, big-endian halves).
+pub(crate) fn tdes2_lanes_one_key(data: &mut Lanes, k1: u64, k2: u64) {
+    let (k1, k2) = (KeyBits::broadcast(k1), KeyBits::broadcast(k2));
+    let mut state = State::from_sliced(&data.0);
+    let State { l, r } = &mut state;
+    bitsliced::des(l, r, &k1, false);
+    bitsliced::des(r, l, &k2, true);
+    bitsliced::des(l, r, &k1, false);
+    state.to_sliced(&mut data.0);
+}
+
+/// Two-key TDES encryption of one block on the one-block core (`K1 ‖ K2`, big-endian halves).
+pub(crate) fn tdes2_block(block: u64, k1: u64, k2: u64) -> u64 {
+    Stages::two_key(k1, k2).block(block, false)
 }
 
 /// The backend the `cipher` traits hand to the modes: 64 blocks in parallel, or one at a time.

@@ -35,7 +35,6 @@ impl KeyBits {
     }
 
     /// A key per lane: `words[n]` holds key bit `n + 1` of every lane (as [`transpose`] gives it).
-    #[allow(dead_code)] // the DUKPT batch derivation is its user
     pub(crate) fn from_lanes(words: &[u64; 64]) -> Self {
         Self::select(|bit: u8| words[usize::from(bit) - 1])
     }
@@ -164,6 +163,13 @@ impl State {
     /// Transpose `words` (block `j` in `words[j]`, big-endian, as a `u64`) and apply `IP`.
     pub(crate) fn load(words: &mut [u64; 64]) -> Self {
         transpose(words);
+        let s = Self::from_sliced(words);
+        words.zeroize();
+        s
+    }
+
+    /// `IP` of blocks already in bitsliced form (`words[n]` = bit `n + 1` of every lane).
+    pub(crate) fn from_sliced(words: &[u64; 64]) -> Self {
         let mut s = State {
             l: [0; 32],
             r: [0; 32],
@@ -172,18 +178,22 @@ impl State {
             s.l[i] = words[usize::from(IP[i]) - 1];
             s.r[i] = words[usize::from(IP[32 + i]) - 1];
         }
-        words.zeroize();
         s
     }
 
     /// The output after the last stage left `(L16, R16)` in `(l, r)`: `IP⁻¹(R16 ‖ L16)`, transposed
     /// back into `words`.
     pub(crate) fn store(&self, words: &mut [u64; 64]) {
+        self.to_sliced(words);
+        transpose(words);
+    }
+
+    /// `IP⁻¹(R16 ‖ L16)` in bitsliced form.
+    pub(crate) fn to_sliced(&self, words: &mut [u64; 64]) {
         for (n, w) in words.iter_mut().enumerate() {
             let i = usize::from(FP[n]) - 1;
             *w = if i < 32 { self.r[i] } else { self.l[i - 32] };
         }
-        transpose(words);
     }
 }
 
