@@ -145,7 +145,7 @@ mod tests {
             let ksn = if bdk.starts_with("aes") || i % 41 == 0 {
                 format!("1234567890123456{:08X}", counter)
             } else {
-                format!("FFFF9876543210E{:05X}", counter | (((i & 1) as u64) << 20))
+                format!("FFFF9876543210E{:05X}", counter | ((i & 1) << 20))
             };
             let ksn = if ksn.len() == 21 {
                 String::from(&ksn[1..])
