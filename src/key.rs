@@ -328,6 +328,18 @@ impl SymmetricKey {
         &self.material.bytes[..self.algorithm.key_len()]
     }
 
+    /// A `TDES_2KEY` key from its bytes and its already expanded cipher (the DUKPT batch derivation
+    /// expands 64 keys at once); `cipher` must be the expansion of `bytes`.
+    pub(crate) fn tdes2_expanded(bytes: &[u8; 16], cipher: crate::tdes::TdesEde2) -> Self {
+        let mut stored = Material { bytes: [0; 32] };
+        stored.bytes[..16].copy_from_slice(bytes);
+        SymmetricKey {
+            algorithm: SymmetricAlgorithm::Tdes2Key,
+            material: stored,
+            engine: Engine::Tdes2(cipher),
+        }
+    }
+
     /// Run `f` with this key's expanded block cipher.
     pub(crate) fn with_cipher<F: CipherFn>(&self, f: F) -> F::Output {
         match &self.engine {

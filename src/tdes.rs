@@ -237,6 +237,16 @@ impl Lanes {
         w.zeroize();
     }
 
+    /// The lanes' values into column `column` of `out` (lanes `0..n`).
+    fn to_values_into(&self, out: &mut [[u64; 2]; LANES], column: usize, n: usize) {
+        let mut w = self.0;
+        bitsliced::transpose(&mut w);
+        for (o, v) in out.iter_mut().zip(&w).take(n) {
+            o[column] = *v;
+        }
+        w.zeroize();
+    }
+
     /// XOR another set of lanes in.
     pub(crate) fn xor(&mut self, other: &Lanes) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
@@ -290,6 +300,49 @@ pub(crate) fn tdes2_lanes_one_key(data: &mut Lanes, k1: u64, k2: u64) {
     bitsliced::des(r, l, &k2, true);
     bitsliced::des(l, r, &k1, false);
     state.to_sliced(&mut data.0);
+}
+
+/// The two-key TDES ciphers of up to 64 lanes' keys (`k1`, `k2`: the key halves in bitsliced form),
+/// expanded in bitsliced form: each round key is a selection of key-bit words, transposed back into
+/// the one-block core's layout. `out(lane, cipher)` for lanes `0..n`.
+pub(crate) fn tdes2_expand_lanes(
+    k1: &Lanes,
+    k2: &Lanes,
+    n: usize,
+    mut out: impl FnMut(usize, TdesEde2),
+) {
+    use tables::ROUND_KEY_BIT;
+    let mut rounds = zeroize::Zeroizing::new([[[0u64; 16]; LANES]; 2]);
+    let mut words = zeroize::Zeroizing::new([0u64; LANES]);
+    for (half, key) in [k1, k2].into_iter().enumerate() {
+        for (r, bits) in ROUND_KEY_BIT.iter().enumerate() {
+            words.fill(0);
+            for (k, &bit) in bits.iter().enumerate() {
+                // Word n holds u64 bit 63 - n of every lane.
+                words[63 - single::round_key_position(k) as usize] = key.0[usize::from(bit) - 1];
+            }
+            bitsliced::transpose(&mut words);
+            for (lane, w) in words.iter().enumerate().take(n) {
+                rounds[half][lane][r] = *w;
+            }
+        }
+    }
+    let mut halves = zeroize::Zeroizing::new([[0u64; 2]; LANES]);
+    k1.to_values_into(&mut halves, 0, n);
+    k2.to_values_into(&mut halves, 1, n);
+    for lane in 0..n {
+        let first = Schedule::from_round_keys(&rounds[0][lane]);
+        let [a, b] = halves[lane];
+        let stages = Stages {
+            keys: [a, b, a],
+            schedules: [
+                first.clone(),
+                Schedule::from_round_keys(&rounds[1][lane]),
+                first,
+            ],
+        };
+        out(lane, TdesEde2 { stages });
+    }
 }
 
 /// Two-key TDES encryption of one block on the one-block core (`K1 ‖ K2`, big-endian halves).

@@ -93,6 +93,35 @@ fn tdes_case(case: &str, n: usize) {
     }
 }
 
+/// 64 KSNs of one device, counters with exactly `bits` bits set (0: uniform over the 21-bit range).
+fn batch_ksns(bits: u32) -> Vec<Ksn> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut out = Vec::new();
+    while out.len() < 64 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let c = ((x >> 30) & 0x1F_FFFF) as u32;
+        if c == 0 || (bits != 0 && c.count_ones() != bits) {
+            continue;
+        }
+        let b = [
+            0xFF,
+            0xFF,
+            0x98,
+            0x76,
+            0x54,
+            0x32,
+            0x10,
+            0xE0 | (c >> 16) as u8,
+            (c >> 8) as u8,
+            c as u8,
+        ];
+        out.push(Ksn::from_bytes(&b).unwrap());
+    }
+    out
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let case = args
@@ -200,6 +229,27 @@ fn main() {
             let k = symmetric_key("aes128key000000001");
             for _ in 0..n {
                 black_box(default_symmetric_kcv(black_box(k)));
+            }
+        }
+        "derive-tdes-10" | "derive-tdes-batch64-10" | "derive-tdes-batch64-random" => {
+            let bdk = symmetric_key("tdesbdk00000000001");
+            let ksns = batch_ksns(if case.ends_with("random") { 0 } else { 10 });
+            let requests: Vec<paycrypt::dukpt::DataKeyRequest> = ksns
+                .iter()
+                .map(|ksn| paycrypt::dukpt::DataKeyRequest {
+                    ksn: *ksn,
+                    variant: None,
+                    derivation_type: None,
+                })
+                .collect();
+            for _ in 0..n {
+                if case == "derive-tdes-10" {
+                    black_box(derive_data_key(bdk, black_box(&ksns[0]), None, None).unwrap());
+                } else {
+                    paycrypt::dukpt::derive_data_keys(bdk, black_box(&requests), |_, k| {
+                        black_box(k.unwrap());
+                    });
+                }
             }
         }
         "tdes3-block"

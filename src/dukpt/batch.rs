@@ -210,19 +210,20 @@ where
     left.select(&one_left, all);
     right.select(&one_right, all);
 
+    // The keys and their expanded ciphers, all lanes at once.
     let mut l = Zeroizing::new([0u64; tdes::LANES]);
     let mut r = Zeroizing::new([0u64; tdes::LANES]);
     left.to_values(&mut l[..n]);
     right.to_values(&mut r[..n]);
     let mut bytes = Zeroizing::new([0u8; 16]);
-    for lane in 0..n {
+    tdes::tdes2_expand_lanes(&left, &right, n, |lane, cipher| {
         bytes[..8].copy_from_slice(&l[lane].to_be_bytes());
         bytes[8..].copy_from_slice(&r[lane].to_be_bytes());
         out(
             indices[lane],
-            SymmetricKey::new(SymmetricAlgorithm::Tdes2Key, &bytes[..]),
+            Ok(SymmetricKey::tdes2_expanded(&bytes, cipher)),
         );
-    }
+    });
 }
 
 #[cfg(test)]

@@ -129,14 +129,15 @@ pub(crate) fn des(l: &mut [u64; 32], r: &mut [u64; 32], key: &KeyBits, decrypt: 
     }
 }
 
-/// One stage of the 64×64 transpose: swap the `j`-bit blocks selected by `mask`.
+/// One stage of the 64×64 transpose: swap the `J`-bit blocks selected by `mask` between rows `k` and
+/// `k + J` for every `k` with bit `J` clear.
 #[inline(always)]
-fn swap_stage(a: &mut [u64; 64], j: usize, mask: u64) {
-    for k in 0..64 {
-        if k & j == 0 {
-            let t = (a[k] ^ (a[k + j] >> j)) & mask;
+fn swap_stage<const J: usize>(a: &mut [u64; 64], mask: u64) {
+    for base in (0..64).step_by(2 * J) {
+        for k in base..base + J {
+            let t = (a[k] ^ (a[k + J] >> J)) & mask;
             a[k] ^= t;
-            a[k + j] ^= t << j;
+            a[k + J] ^= t << J;
         }
     }
 }
@@ -144,12 +145,12 @@ fn swap_stage(a: &mut [u64; 64], j: usize, mask: u64) {
 /// Transpose a 64×64 bit matrix (row `i` = `a[i]`, column `c` = bit `63 - c`): afterwards bit
 /// `63 - j` of `a[n]` is what bit `63 - n` of `a[j]` was. Its own inverse.
 pub(crate) fn transpose(a: &mut [u64; 64]) {
-    swap_stage(a, 32, 0x0000_0000_FFFF_FFFF);
-    swap_stage(a, 16, 0x0000_FFFF_0000_FFFF);
-    swap_stage(a, 8, 0x00FF_00FF_00FF_00FF);
-    swap_stage(a, 4, 0x0F0F_0F0F_0F0F_0F0F);
-    swap_stage(a, 2, 0x3333_3333_3333_3333);
-    swap_stage(a, 1, 0x5555_5555_5555_5555);
+    swap_stage::<32>(a, 0x0000_0000_FFFF_FFFF);
+    swap_stage::<16>(a, 0x0000_FFFF_0000_FFFF);
+    swap_stage::<8>(a, 0x00FF_00FF_00FF_00FF);
+    swap_stage::<4>(a, 0x0F0F_0F0F_0F0F_0F0F);
+    swap_stage::<2>(a, 0x3333_3333_3333_3333);
+    swap_stage::<1>(a, 0x5555_5555_5555_5555);
 }
 
 /// 64 blocks in bitsliced form after the initial permutation: the `(L0, R0)` words.

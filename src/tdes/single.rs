@@ -88,7 +88,7 @@ const MOVES: ([[(u32, u64); MAX_MOVES]; 16], [usize; 16]) = {
         let mut k = 0;
         while k < 48 {
             let src = 64 - ROUND_KEY_BIT[r][k] as u32; // u64 bit of the key
-            let dst = 8 * (k as u32 / 6) + 5 - (k as u32 % 6);
+            let dst = round_key_position(k);
             let rotation = (src + 64 - dst) % 64;
             let mut i = 0;
             while i < counts[r] && moves[r][i].0 != rotation {
@@ -114,6 +114,11 @@ const MOVES: ([[(u32, u64); MAX_MOVES]; 16], [usize; 16]) = {
 fn words() -> &'static [[u64; 4]; 8] {
     static WORDS_IN_MEMORY: [[u64; 4]; 8] = WORDS;
     core::hint::black_box(&WORDS_IN_MEMORY)
+}
+
+/// Where bit `k` (0..48) of a round key sits in the little-endian `u64` of [`Schedule::from_round_keys`].
+pub(crate) const fn round_key_position(k: usize) -> u32 {
+    8 * (k as u32 / 6) + 5 - (k as u32 % 6)
 }
 
 /// The key of round `R`: the round's rotate-and-mask steps, unrolled with constant amounts.
@@ -177,6 +182,16 @@ impl Schedule {
                 round_key::<15>(key),
             ],
         }
+    }
+
+    /// A schedule from its 16 round keys as little-endian `u64`s (byte `s` = S-box `s`'s six key bits,
+    /// as [`Schedule::new`] lays them out).
+    pub(crate) fn from_round_keys(rounds: &[u64; 16]) -> Self {
+        let mut keys = [[0u8; 8]; 16];
+        for (k, r) in keys.iter_mut().zip(rounds) {
+            *k = r.to_le_bytes();
+        }
+        Schedule { keys }
     }
 
     /// The schedule of `key ⊕ mask` from the schedule of `key` and that of `mask`: the key schedule is a
