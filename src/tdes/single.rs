@@ -15,8 +15,9 @@
 //! `const` items read with constant indices. The only per-key work is the key schedule: a bit selection
 //! with constant positions.
 //!
-//! The round keys are stored as one 6-bit value per S-box and round, already aligned with the S-box
-//! input (`x = rotate(R) ⊕ k`); the initial and final permutations are fixed bit gathers.
+//! A round key is one `u64`: two 32-bit halves XORed onto two rotations of `R`, after which each S-box's
+//! six input bits sit in their own byte (even S-boxes in one half, odd ones in the other). The initial
+//! and final permutations are fixed delta swaps.
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -77,8 +78,7 @@ const WORDS: [[u64; 4]; 8] = {
 const MAX_MOVES: usize = 40;
 
 /// Per round: the (rotation, mask) pairs that move the key bits of the round key into place, and how
-/// many there are. Byte `s` (little-endian) of a round key holds S-box `s`'s six key bits, first bit
-/// highest, as `f` consumes them.
+/// many there are, for the round key layout of [`round_key_position`].
 #[allow(clippy::type_complexity)]
 const MOVES: ([[(u32, u64); MAX_MOVES]; 16], [usize; 16]) = {
     let mut moves = [[(0u32, 0u64); MAX_MOVES]; 16];
@@ -116,14 +116,17 @@ fn words() -> &'static [[u64; 4]; 8] {
     core::hint::black_box(&WORDS_IN_MEMORY)
 }
 
-/// Where bit `k` (0..48) of a round key sits in the little-endian `u64` of [`Schedule::from_round_keys`].
+/// Where bit `k` (0..48) of a round key sits in its `u64` (see [`Schedule`]): S-box `s`'s six bits in
+/// byte `3 - s / 2` of the low half (even `s`) or of the high half (odd `s`), first bit highest.
 pub(crate) const fn round_key_position(k: usize) -> u32 {
-    8 * (k as u32 / 6) + 5 - (k as u32 % 6)
+    let s = (k / 6) as u32;
+    let j = (k % 6) as u32;
+    32 * (s % 2) + 8 * (3 - s / 2) + 5 - j
 }
 
 /// The key of round `R`: the round's rotate-and-mask steps, unrolled with constant amounts.
 #[inline(always)]
-const fn round_key<const R: usize>(key: u64) -> [u8; 8] {
+const fn round_key<const R: usize>(key: u64) -> u64 {
     let mut v = 0u64;
     let mut i = 0;
     while i < MAX_MOVES {
@@ -131,16 +134,24 @@ const fn round_key<const R: usize>(key: u64) -> [u8; 8] {
         v |= key.rotate_right(rotation) & mask;
         i += 1;
     }
-    v.to_le_bytes()
+    v
 }
 
 /// The round function `f(R, K) = P(S(E(R) ⊕ K))`.
 #[inline(always)]
-fn f(r: u32, k: &[u8; 8], words: &[[u64; 4]; 8]) -> u32 {
-    // S-box `s`'s four output bits, each in its place in `f`. Only the low 6 bits of `x` matter: the
-    // rotation amount is taken modulo 64.
+fn f(r: u32, k: u64, words: &[[u64; 4]; 8]) -> u32 {
+    // The six input bits of S-box s (first bit highest) of E(R) ⊕ K: even S-boxes from one rotation of
+    // R, odd ones from another, each 8 bits apart, the round key XORed in once per half. Only the low
+    // 6 bits of `x` matter: the rotation amount below is taken modulo 64.
+    let even = r.rotate_right(ROT[6]) ^ (k as u32);
+    let odd = r.rotate_right(ROT[7]) ^ ((k >> 32) as u32);
+    let input = |s: usize| {
+        let half = if s % 2 == 0 { even } else { odd };
+        half >> (8 * (3 - s / 2))
+    };
+    // S-box `s`'s four output bits, each in its place in `f`.
     let sbox = |s: usize| {
-        let x = r.rotate_right(ROT[s]) ^ u32::from(k[s]);
+        let x = input(s);
         let bit = |t: usize| words[s][t].rotate_right(x) & (1 << POS[s][t]);
         (bit(0) | bit(1)) | (bit(2) | bit(3))
     };
@@ -153,7 +164,7 @@ fn f(r: u32, k: &[u8; 8], words: &[[u64; 4]; 8]) -> u32 {
 /// The 16 round keys of one DES key, six bits per S-box, in the order of the S-box input.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Schedule {
-    keys: [[u8; 8]; 16],
+    keys: [u64; 16],
 }
 
 impl Schedule {
@@ -184,26 +195,16 @@ impl Schedule {
         }
     }
 
-    /// A schedule from its 16 round keys as little-endian `u64`s (byte `s` = S-box `s`'s six key bits,
-    /// as [`Schedule::new`] lays them out).
+    /// A schedule from its 16 round keys, laid out as [`round_key_position`] says.
     pub(crate) fn from_round_keys(rounds: &[u64; 16]) -> Self {
-        let mut keys = [[0u8; 8]; 16];
-        for (k, r) in keys.iter_mut().zip(rounds) {
-            *k = r.to_le_bytes();
-        }
-        Schedule { keys }
+        Schedule { keys: *rounds }
     }
 
     /// The schedule of `key ⊕ mask` from the schedule of `key` and that of `mask`: the key schedule is a
     /// bit selection, so it is linear.
     pub(crate) fn xor(&self, mask: &Schedule) -> Schedule {
         let mut out = self.clone();
-        for (o, m) in out
-            .keys
-            .iter_mut()
-            .flatten()
-            .zip(mask.keys.iter().flatten())
-        {
+        for (o, m) in out.keys.iter_mut().zip(&mask.keys) {
             *o ^= m;
         }
         out
@@ -214,8 +215,8 @@ impl Schedule {
     pub(crate) fn encrypt(&self, l: &mut u32, r: &mut u32) {
         let words = words();
         for pair in self.keys.chunks_exact(2) {
-            *l ^= f(*r, &pair[0], words);
-            *r ^= f(*l, &pair[1], words);
+            *l ^= f(*r, pair[0], words);
+            *r ^= f(*l, pair[1], words);
         }
     }
 
@@ -224,8 +225,8 @@ impl Schedule {
     pub(crate) fn decrypt(&self, l: &mut u32, r: &mut u32) {
         let words = words();
         for pair in self.keys.rchunks_exact(2) {
-            *l ^= f(*r, &pair[1], words);
-            *r ^= f(*l, &pair[0], words);
+            *l ^= f(*r, pair[1], words);
+            *r ^= f(*l, pair[0], words);
         }
     }
 }
@@ -314,8 +315,8 @@ mod tests {
         for r in 0..16 {
             for k in 0..48 {
                 let want = (key >> (64 - u32::from(ROUND_KEY_BIT[r][k]))) & 1;
-                let got = (s.keys[r][k / 6] >> (5 - k % 6)) & 1;
-                assert_eq!(u64::from(got), want, "round {r} bit {k}");
+                let got = (s.keys[r] >> round_key_position(k)) & 1;
+                assert_eq!(got, want, "round {r} bit {k}");
             }
         }
     }
