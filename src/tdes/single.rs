@@ -146,7 +146,7 @@ fn f(r: u32, k: u64, words: &[[u64; 4]; 8]) -> u32 {
     let even = r.rotate_right(ROT[6]) ^ (k as u32);
     let odd = r.rotate_right(ROT[7]) ^ ((k >> 32) as u32);
     let input = |s: usize| {
-        let half = if s % 2 == 0 { even } else { odd };
+        let half = if s.is_multiple_of(2) { even } else { odd };
         half >> (8 * (3 - s / 2))
     };
     // S-box `s`'s four output bits, each in its place in `f`.
