@@ -210,6 +210,38 @@ def search():
         print("S%d: %d gates, order %s, outputs %s" % (s + 1, *best), flush=True)
 
 
+def schedule(c, outputs):
+    """Order the gates to keep few values live (register pressure is what the generated code pays
+    for on x86-64's 16 registers): repeatedly emit the ready gate that ends the most live ranges,
+    preferring operands computed most recently; a gate's result stays live until its last use."""
+    gates = {n: (op, x, y) for n, op, x, y in c.gates}
+    name = c.name
+    deps = {n: [name[v] for v in (x, y) if v is not None] for n, (op, x, y) in gates.items()}
+    users = {}
+    for n, ds in deps.items():
+        for d in ds:
+            users.setdefault(d, set()).add(n)
+    remaining_uses = {v: len(u) for v, u in users.items()}
+    out_names = set(outputs)
+    done, order, when = set(), [], {}
+    inputs = {"a%d" % (v + 1) for v in range(6)} | {"0", "!0"}
+    while len(order) < len(gates):
+        ready = [n for n in gates if n not in done and all(d in done or d in inputs for d in deps[n])]
+        def score(n):
+            ends = sum(1 for d in set(deps[n]) if d not in inputs and remaining_uses.get(d, 0) == 1)
+            recent = max((when.get(d, -1) for d in deps[n]), default=-1)
+            return (ends, recent, -int(n[1:]))
+        best = max(ready, key=score)
+        done.add(best)
+        when[best] = len(order)
+        order.append(best)
+        for d in set(deps[best]):
+            if d in remaining_uses:
+                remaining_uses[d] -= 1
+    pos = {n: i for i, n in enumerate(order)}
+    c.gates.sort(key=lambda g: pos[g[0]])
+
+
 def emit():
     out = []
     w = out.append
@@ -224,6 +256,7 @@ def emit():
     for s in range(8):
         order, outs = ORDERS[s]
         c = circuit(s, order, outs)
+        schedule(c, [c.name[output_table(s, b)] for b in range(4)])
         check(c, s)
         total += len(c.gates)
         w("/// S-box %d: %d gates." % (s + 1, len(c.gates)))
