@@ -12,6 +12,11 @@
 //! (`reencrypt` of 16 bytes, as in `benches/operation.rs`), `derive-tdes`, `derive-aes128` (the DUKPT
 //! derivations of those cases), `aes128-cbc-16`, `tdes2-cbc-16`, `aes128-cbc-2048` (one `symmetric::encrypt`)
 //! and `kcv-aes128` (`default_symmetric_kcv`). RSA uses a fixed-seed RNG so the count does not vary.
+//!
+//! Constant-time TDES: `derive-tdes-10` (one TDES DUKPT derivation, 10 counter bits),
+//! `derive-tdes-batch64-10` / `derive-tdes-batch64-random` (`derive_data_keys` on 64 KSNs, 10 bits each /
+//! uniform over 21 bits), `tdes3-block`, `tdes3-64`, `tdes3-key-schedule` (the cores; each also as
+//! `…-des-crate` for the `des` crate), `tdes3-ecb-16k`, `tdes3-cbc-decrypt-16k`, `tdes3-cbc-encrypt-16k`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -223,6 +228,21 @@ fn main() {
             let v = iv(k.block_size());
             for _ in 0..n {
                 symmetric::encrypt(k, Mode::Cbc, Some(&v), black_box(&mut buf[..len])).unwrap();
+            }
+        }
+        "tdes3-ecb-16k" | "tdes3-cbc-decrypt-16k" | "tdes3-cbc-encrypt-16k" => {
+            let k = symmetric_key("tdes3key0000000001");
+            let mut data = vec![0x42u8; 16 * 1024];
+            let v = iv(8);
+            for _ in 0..n {
+                match case {
+                    "tdes3-ecb-16k" => symmetric::encrypt(k, Mode::Ecb, None, black_box(&mut data)),
+                    "tdes3-cbc-decrypt-16k" => {
+                        symmetric::decrypt(k, Mode::Cbc, Some(&v), black_box(&mut data))
+                    }
+                    _ => symmetric::encrypt(k, Mode::Cbc, Some(&v), black_box(&mut data)),
+                }
+                .unwrap();
             }
         }
         "kcv-aes128" => {
