@@ -42,6 +42,62 @@ fn tdes(c: &mut Criterion) {
     g.finish();
 }
 
+/// 64 distinct counters with exactly `bits` bits set each (or random over 21 bits when `bits` is 0),
+/// one device: the KSNs of one batch pass.
+pub fn batch_ksns(bits: u32, n: usize) -> Vec<Ksn> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut out = Vec::new();
+    while out.len() < n {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let c = ((x >> 30) & 0x1F_FFFF) as u32;
+        if c == 0 || (bits != 0 && c.count_ones() != bits) {
+            continue;
+        }
+        let bytes = [
+            0xFF,
+            0xFF,
+            0x98,
+            0x76,
+            0x54,
+            0x32,
+            0x10,
+            0xE0 | (c >> 16) as u8,
+            (c >> 8) as u8,
+            c as u8,
+        ];
+        out.push(Ksn::from_bytes(&bytes).unwrap());
+    }
+    out
+}
+
+/// `derive_data_keys` on 64 KSNs under one BDK (one bitsliced pass); throughput in keys.
+fn tdes_batch(c: &mut Criterion) {
+    use paycrypt::dukpt::{DataKeyRequest, derive_data_keys};
+    let mut g = c.benchmark_group("dukpt_tdes_batch64");
+    g.throughput(Throughput::Elements(64));
+    let bdk = SymmetricKey::from_hex(Alg::Tdes2Key, "0123456789ABCDEFFEDCBA9876543210").unwrap();
+    for (name, bits) in [("bits_10", 10), ("random_21", 0)] {
+        let requests: Vec<DataKeyRequest> = batch_ksns(bits, 64)
+            .into_iter()
+            .map(|ksn| DataKeyRequest {
+                ksn,
+                variant: Some(DukptKeyVariant::Request),
+                derivation_type: None,
+            })
+            .collect();
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                derive_data_keys(black_box(&bdk), black_box(&requests), |_, k| {
+                    black_box(k.unwrap());
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
 fn aes(c: &mut Criterion) {
     let mut g = c.benchmark_group("dukpt_aes");
     g.throughput(Throughput::Elements(1));
@@ -82,5 +138,5 @@ fn floor(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, tdes, aes, floor);
+criterion_group!(benches, tdes, tdes_batch, aes, floor);
 criterion_main!(benches);

@@ -30,7 +30,10 @@
 //! allocated.
 
 pub mod aes;
+mod batch;
 pub mod tdes;
+
+pub use batch::{DataKeyRequest, derive_data_keys};
 
 use core::fmt;
 

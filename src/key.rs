@@ -3,7 +3,8 @@
 //! A [`SymmetricKey`] is the only way symmetric key material enters the crate. It is built through a
 //! checked constructor, holds its bytes and its expanded cipher, never derives `Clone`, `Copy` or
 //! `PartialEq`, prints no material in `Debug`, and wipes both the bytes and the cipher's round keys on
-//! drop (the cipher crates are built with their `zeroize` features).
+//! drop (the `aes` crate is built with its `zeroize` feature; TDES is the crate's own constant-time
+//! [`crate::tdes`], which wipes its schedules).
 
 use core::fmt;
 
@@ -183,8 +184,8 @@ impl From<SymmetricAlgorithm> for KeyAlgorithm {
 /// The expanded cipher of a key. The cipher types wipe their round keys on drop.
 #[derive(Clone)]
 pub(crate) enum Engine {
-    Tdes2(des::TdesEde2),
-    Tdes3(des::TdesEde3),
+    Tdes2(crate::tdes::TdesEde2),
+    Tdes3(crate::tdes::TdesEde3),
     Aes128(aes::Aes128),
     Aes192(aes::Aes192),
     Aes256(aes::Aes256),
@@ -252,10 +253,10 @@ impl SymmetricKey {
         };
         let engine = match algorithm {
             SymmetricAlgorithm::Tdes2Key => {
-                Engine::Tdes2(des::TdesEde2::new_from_slice(material).map_err(bad_len)?)
+                Engine::Tdes2(crate::tdes::TdesEde2::new_from_slice(material).map_err(bad_len)?)
             }
             SymmetricAlgorithm::Tdes3Key => {
-                Engine::Tdes3(des::TdesEde3::new_from_slice(material).map_err(bad_len)?)
+                Engine::Tdes3(crate::tdes::TdesEde3::new_from_slice(material).map_err(bad_len)?)
             }
             SymmetricAlgorithm::Aes128 => {
                 Engine::Aes128(aes::Aes128::new_from_slice(material).map_err(bad_len)?)
@@ -325,6 +326,18 @@ impl SymmetricKey {
     #[allow(dead_code)] // the DUKPT module is its user
     pub(crate) fn secret_bytes(&self) -> &[u8] {
         &self.material.bytes[..self.algorithm.key_len()]
+    }
+
+    /// A `TDES_2KEY` key from its bytes and its already expanded cipher (the DUKPT batch derivation
+    /// expands 64 keys at once); `cipher` must be the expansion of `bytes`.
+    pub(crate) fn tdes2_expanded(bytes: &[u8; 16], cipher: crate::tdes::TdesEde2) -> Self {
+        let mut stored = Material { bytes: [0; 32] };
+        stored.bytes[..16].copy_from_slice(bytes);
+        SymmetricKey {
+            algorithm: SymmetricAlgorithm::Tdes2Key,
+            material: stored,
+            engine: Engine::Tdes2(cipher),
+        }
     }
 
     /// Run `f` with this key's expanded block cipher.

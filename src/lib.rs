@@ -18,6 +18,7 @@ pub mod reencrypt;
 pub mod rsa;
 pub mod symmetric;
 pub mod tr31;
+pub mod tdes;
 #[cfg(feature = "serde")]
 pub mod wire;
 

@@ -176,8 +176,14 @@ fn invalid(problem: Problem, side: Side) -> Error {
     }
 }
 
-/// Check the key rules of one side and resolve its working key.
-fn resolve<'k>(key_use: &KeyUse<'k>, side: Side) -> Result<Working<'k>, Error> {
+/// Check the key rules of one side and resolve its working key. `derived`: this side's DUKPT working
+/// key when a batch derivation made it already (`dukpt::derive_data_keys` with this side's BDK, KSN,
+/// variant and derivation type); every rule is still checked here before it is used.
+fn resolve<'k>(
+    key_use: &KeyUse<'k>,
+    side: Side,
+    derived: Option<&'k SymmetricKey>,
+) -> Result<Working<'k>, Error> {
     let key = key_use.key;
     if !key.is_usable() {
         return Err(invalid(Problem::KeyNotUsable, side));
@@ -266,19 +272,24 @@ fn resolve<'k>(key_use: &KeyUse<'k>, side: Side) -> Result<Working<'k>, Error> {
                 _ => return Err(wrong_kind()),
             };
             allow(modes.derive_key || modes.no_restrictions)?;
-            let working = dukpt::derive_data_key(bdk, &d.ksn, d.variant, d.derivation_type)
-                .map_err(|e| e.on(side))?;
+            let working = match derived {
+                Some(k) => WorkingKey::Stored(k),
+                None => WorkingKey::Derived(
+                    dukpt::derive_data_key(bdk, &d.ksn, d.variant, d.derivation_type)
+                        .map_err(|e| e.on(side))?,
+                ),
+            };
             if !matches!(d.mode, Mode::Ecb | Mode::Cbc) {
                 return Err(invalid(
                     Problem::ModeNotSupported {
                         mode: d.mode,
-                        algorithm: working.algorithm(),
+                        algorithm: working.get().algorithm(),
                     },
                     side,
                 ));
             }
             Ok(Working::Symmetric {
-                key: WorkingKey::Derived(working),
+                key: working,
                 mode: d.mode,
                 iv: d.iv,
             })
@@ -383,8 +394,8 @@ pub fn reencrypt_in_place(
 ) -> Result<Receipt, Error> {
     check_policy(incoming, outgoing, policy)?;
     check_max(buf.len(), Side::Incoming)?;
-    let inw = resolve(incoming, Side::Incoming)?;
-    let outw = resolve(outgoing, Side::Outgoing)?;
+    let inw = resolve(incoming, Side::Incoming, None)?;
+    let outw = resolve(outgoing, Side::Outgoing, None)?;
     in_place_side(&inw, buf.len(), Side::Incoming)?;
     in_place_side(&outw, buf.len(), Side::Outgoing)?;
     run_symmetric(&inw, true, buf)?;
@@ -399,7 +410,7 @@ pub fn reencrypt_in_place(
 /// `EncryptData` in place (symmetric and DUKPT sides): `buf` holds the plaintext, then the ciphertext.
 pub fn encrypt_in_place(key: &KeyUse<'_>, buf: &mut [u8]) -> Result<Receipt, Error> {
     check_max(buf.len(), Side::Outgoing)?;
-    let w = resolve(key, Side::Outgoing)?;
+    let w = resolve(key, Side::Outgoing, None)?;
     in_place_side(&w, buf.len(), Side::Outgoing)?;
     run_symmetric(&w, false, buf)?;
     Ok(receipt(key.key))
@@ -408,7 +419,7 @@ pub fn encrypt_in_place(key: &KeyUse<'_>, buf: &mut [u8]) -> Result<Receipt, Err
 /// `DecryptData` in place (symmetric and DUKPT sides): `buf` holds the ciphertext, then the plaintext.
 pub fn decrypt_in_place(key: &KeyUse<'_>, buf: &mut [u8]) -> Result<Receipt, Error> {
     check_max(buf.len(), Side::Incoming)?;
-    let w = resolve(key, Side::Incoming)?;
+    let w = resolve(key, Side::Incoming, None)?;
     in_place_side(&w, buf.len(), Side::Incoming)?;
     run_symmetric(&w, true, buf)?;
     Ok(receipt(key.key))
@@ -476,10 +487,23 @@ mod owned {
         rng: &mut R,
         policy: Policy,
     ) -> Result<Encrypted, Error> {
+        reencrypt_derived(incoming, outgoing, ciphertext, rng, policy, [None, None])
+    }
+
+    /// [`reencrypt`] with the DUKPT working keys of the sides (incoming, outgoing) already derived by
+    /// a batch derivation (`None`: derive here).
+    pub(crate) fn reencrypt_derived<'k, R: TryCryptoRng + ?Sized>(
+        incoming: &KeyUse<'k>,
+        outgoing: &KeyUse<'k>,
+        ciphertext: &[u8],
+        rng: &mut R,
+        policy: Policy,
+        derived: [Option<&'k SymmetricKey>; 2],
+    ) -> Result<Encrypted, Error> {
         check_policy(incoming, outgoing, policy)?;
         check_max(ciphertext.len(), Side::Incoming)?;
-        let inw = resolve(incoming, Side::Incoming)?;
-        let outw = resolve(outgoing, Side::Outgoing)?;
+        let inw = resolve(incoming, Side::Incoming, derived[0])?;
+        let outw = resolve(outgoing, Side::Outgoing, derived[1])?;
         if let Some(len) = known_plaintext_len(&inw, ciphertext.len()) {
             inw.check_symmetric(ciphertext.len(), Side::Incoming)?;
             outw.check_plaintext_len(len)?;
@@ -500,8 +524,18 @@ mod owned {
         plaintext: &[u8],
         rng: &mut R,
     ) -> Result<Encrypted, Error> {
+        encrypt_derived(key, plaintext, rng, None)
+    }
+
+    /// [`encrypt`] with the side's DUKPT working key already derived (`None`: derive here).
+    pub(crate) fn encrypt_derived<'k, R: TryCryptoRng + ?Sized>(
+        key: &KeyUse<'k>,
+        plaintext: &[u8],
+        rng: &mut R,
+        derived: Option<&'k SymmetricKey>,
+    ) -> Result<Encrypted, Error> {
         check_max(plaintext.len(), Side::Outgoing)?;
-        let w = resolve(key, Side::Outgoing)?;
+        let w = resolve(key, Side::Outgoing, derived)?;
         w.check_plaintext_len(plaintext.len())?;
         let ciphertext = encrypt_side(&w, Zeroizing::new(plaintext.to_vec()), rng)?;
         Ok(Encrypted {
@@ -517,8 +551,18 @@ mod owned {
         ciphertext: &[u8],
         rng: &mut R,
     ) -> Result<Decrypted, Error> {
+        decrypt_derived(key, ciphertext, rng, None)
+    }
+
+    /// [`decrypt`] with the side's DUKPT working key already derived (`None`: derive here).
+    pub(crate) fn decrypt_derived<'k, R: TryCryptoRng + ?Sized>(
+        key: &KeyUse<'k>,
+        ciphertext: &[u8],
+        rng: &mut R,
+        derived: Option<&'k SymmetricKey>,
+    ) -> Result<Decrypted, Error> {
         check_max(ciphertext.len(), Side::Incoming)?;
-        let w = resolve(key, Side::Incoming)?;
+        let w = resolve(key, Side::Incoming, derived)?;
         let plaintext = decrypt_side(&w, ciphertext, rng)?;
         Ok(Decrypted {
             plaintext,
@@ -530,3 +574,5 @@ mod owned {
 
 #[cfg(feature = "alloc")]
 pub use owned::{decrypt, encrypt, reencrypt};
+#[cfg(feature = "serde")]
+pub(crate) use owned::{decrypt_derived, encrypt_derived, reencrypt_derived};

@@ -29,9 +29,11 @@
 //! # }
 //! ```
 
+mod batch;
 mod json;
 mod keystore_file;
 
+pub use batch::handle_values;
 pub use keystore_file::KeyStoreFileError;
 
 use alloc::format;
@@ -46,7 +48,7 @@ use zeroize::Zeroizing;
 use crate::dukpt::{DukptKeyVariant, Ksn};
 use crate::error::{AwsErrorKind, Error, Member, Side};
 use crate::hex;
-use crate::key::KeyAlgorithm;
+use crate::key::{KeyAlgorithm, SymmetricKey};
 use crate::keystore::{KeyStore, lookup};
 use crate::reencrypt::{
     self, AsymmetricAttributes, DukptAttributes, EncryptionAttributes, KeyUse, Policy,
@@ -549,6 +551,22 @@ impl Request {
         S: KeyStore + ?Sized,
         R: TryCryptoRng + ?Sized,
     {
+        self.run_derived(store, rng, policy, [None, None])
+    }
+
+    /// [`Request::run`] with the DUKPT working keys of the (incoming, outgoing) sides already derived
+    /// by a batch derivation; see [`handle_values`].
+    fn run_derived<S, R>(
+        &self,
+        store: &S,
+        rng: &mut R,
+        policy: Policy,
+        derived: [Option<&SymmetricKey>; 2],
+    ) -> Result<Value, Error>
+    where
+        S: KeyStore + ?Sized,
+        R: TryCryptoRng + ?Sized,
+    {
         let encrypted = |out: reencrypt::Encrypted| {
             json!({
                 "CipherText": hex::encode_upper_string(&out.ciphertext),
@@ -560,15 +578,16 @@ impl Request {
             Request::ReEncryptData { ciphertext, .. } => {
                 let incoming = self.key_use(store, Side::Incoming)?;
                 let outgoing = self.key_use(store, Side::Outgoing)?;
-                reencrypt::reencrypt(&incoming, &outgoing, ciphertext, rng, policy).map(encrypted)
+                reencrypt::reencrypt_derived(&incoming, &outgoing, ciphertext, rng, policy, derived)
+                    .map(encrypted)
             }
             Request::EncryptData { plaintext, .. } => {
                 let key = self.key_use(store, Side::Outgoing)?;
-                reencrypt::encrypt(&key, plaintext, rng).map(encrypted)
+                reencrypt::encrypt_derived(&key, plaintext, rng, derived[1]).map(encrypted)
             }
             Request::DecryptData { ciphertext, .. } => {
                 let key = self.key_use(store, Side::Incoming)?;
-                let out = reencrypt::decrypt(&key, ciphertext, rng)?;
+                let out = reencrypt::decrypt_derived(&key, ciphertext, rng, derived[0])?;
                 // The response is the one place the plaintext is meant to leave (DecryptData); the
                 // JSON string holding its hex is the caller's to dispose of.
                 Ok(json!({

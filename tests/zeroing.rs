@@ -213,3 +213,28 @@ fn the_check_passes_on_zeroizing_memory() {
     .unwrap();
     assert_eq!((r.key_dependent, r.structural_nonzero), (32, 0));
 }
+
+#[test]
+fn tdes_cipher_types_are_wiped_on_drop() {
+    use cipher::{BlockCipherEncrypt, KeyInit};
+    use paycrypt::tdes::{Des, TdesEde2, TdesEde3};
+    fn used<C: BlockCipherEncrypt>(c: C) -> Box<C> {
+        let mut blocks: Vec<cipher::Block<C>> = (0..9).map(|_| Default::default()).collect();
+        c.encrypt_blocks(&mut blocks);
+        Box::new(c)
+    }
+    let r3 = check_wiped("TdesEde3", |seed| {
+        used(TdesEde3::new_from_slice(&material(seed, 24)).unwrap())
+    })
+    .unwrap();
+    let r2 = check_wiped("TdesEde2", |seed| {
+        used(TdesEde2::new_from_slice(&material(seed, 16)).unwrap())
+    })
+    .unwrap();
+    let r1 = check_wiped("Des", |seed| {
+        used(Des::new_from_slice(&material(seed, 8)).unwrap())
+    })
+    .unwrap();
+    // Keys and three (or one) 128-byte schedules.
+    assert!(r3.key_dependent > 300 && r2.key_dependent > 300 && r1.key_dependent > 100);
+}

@@ -12,8 +12,13 @@
 //! (`reencrypt` of 16 bytes, as in `benches/operation.rs`), `derive-tdes`, `derive-aes128` (the DUKPT
 //! derivations of those cases), `aes128-cbc-16`, `tdes2-cbc-16`, `aes128-cbc-2048` (one `symmetric::encrypt`)
 //! and `kcv-aes128` (`default_symmetric_kcv`), `tr31-unwrap-b-tdes2`, `tr31-unwrap-d-aes128`,
-//! `tr31-unwrap-d-aes256` (`tr31::unwrap` of the blocks of `benches/tr31.rs`). RSA uses a fixed-seed RNG
-//! so the count does not vary.
+//! `tr31-unwrap-d-aes256` (`tr31::unwrap` of the blocks of `benches/tr31.rs`). RSA uses a fixed-seed RNG so the count
+//! does not vary.
+//!
+//! Constant-time TDES: `derive-tdes-10` (one TDES DUKPT derivation, 10 counter bits),
+//! `derive-tdes-batch64-10` / `derive-tdes-batch64-random` (`derive_data_keys` on 64 KSNs, 10 bits each /
+//! uniform over 21 bits), `tdes3-block`, `tdes3-64`, `tdes3-key-schedule` (the cores; each also as
+//! `…-des-crate` for the `des` crate), `tdes3-ecb-16k`, `tdes3-cbc-decrypt-16k`, `tdes3-cbc-encrypt-16k`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -64,6 +69,64 @@ fn dukpt(ksn: &str, derivation: SymmetricAlgorithm) -> EncryptionAttributes {
     a.derivation_type = Some(derivation);
     a.iv = Some(iv(derivation.block_size()));
     EncryptionAttributes::Dukpt(a)
+}
+
+/// The TDES cores alone: one block (the one-block core), 64 blocks (one bitsliced pass) and the key
+/// schedule, for paycrypt's constant-time TDES and for the `des` crate.
+fn tdes_case(case: &str, n: usize) {
+    use cipher::{Block, BlockCipherEncrypt, KeyInit};
+    const KEY: [u8; 24] = [
+        0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF,
+        0x01, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x01, 0x23,
+    ];
+    let ours = paycrypt::tdes::TdesEde3::new((&KEY).into());
+    let theirs = des::TdesEde3::new((&KEY).into());
+    let mut blocks: Vec<Block<des::TdesEde3>> = (0..64u64)
+        .map(|i| (i * 0x9E37_79B9).to_be_bytes().into())
+        .collect();
+    for _ in 0..n {
+        match case {
+            "tdes3-block" => ours.encrypt_block(black_box(&mut blocks[0])),
+            "tdes3-block-des-crate" => theirs.encrypt_block(black_box(&mut blocks[0])),
+            "tdes3-64" => ours.encrypt_blocks(black_box(&mut blocks)),
+            "tdes3-64-des-crate" => theirs.encrypt_blocks(black_box(&mut blocks)),
+            "tdes3-key-schedule" => {
+                black_box(paycrypt::tdes::TdesEde3::new(black_box(&KEY).into()));
+            }
+            _ => {
+                black_box(des::TdesEde3::new(black_box(&KEY).into()));
+            }
+        }
+    }
+}
+
+/// 64 KSNs of one device, counters with exactly `bits` bits set (0: uniform over the 21-bit range).
+fn batch_ksns(bits: u32) -> Vec<Ksn> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut out = Vec::new();
+    while out.len() < 64 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let c = ((x >> 30) & 0x1F_FFFF) as u32;
+        if c == 0 || (bits != 0 && c.count_ones() != bits) {
+            continue;
+        }
+        let b = [
+            0xFF,
+            0xFF,
+            0x98,
+            0x76,
+            0x54,
+            0x32,
+            0x10,
+            0xE0 | (c >> 16) as u8,
+            (c >> 8) as u8,
+            c as u8,
+        ];
+        out.push(Ksn::from_bytes(&b).unwrap());
+    }
+    out
 }
 
 fn main() {
@@ -169,6 +232,21 @@ fn main() {
                 symmetric::encrypt(k, Mode::Cbc, Some(&v), black_box(&mut buf[..len])).unwrap();
             }
         }
+        "tdes3-ecb-16k" | "tdes3-cbc-decrypt-16k" | "tdes3-cbc-encrypt-16k" => {
+            let k = symmetric_key("tdes3key0000000001");
+            let mut data = vec![0x42u8; 16 * 1024];
+            let v = iv(8);
+            for _ in 0..n {
+                match case {
+                    "tdes3-ecb-16k" => symmetric::encrypt(k, Mode::Ecb, None, black_box(&mut data)),
+                    "tdes3-cbc-decrypt-16k" => {
+                        symmetric::decrypt(k, Mode::Cbc, Some(&v), black_box(&mut data))
+                    }
+                    _ => symmetric::encrypt(k, Mode::Cbc, Some(&v), black_box(&mut data)),
+                }
+                .unwrap();
+            }
+        }
         "kcv-aes128" => {
             let k = symmetric_key("aes128key000000001");
             for _ in 0..n {
@@ -208,6 +286,33 @@ fn main() {
                 black_box(u.key()[0]);
             }
         }
+        "derive-tdes-10" | "derive-tdes-batch64-10" | "derive-tdes-batch64-random" => {
+            let bdk = symmetric_key("tdesbdk00000000001");
+            let ksns = batch_ksns(if case.ends_with("random") { 0 } else { 10 });
+            let requests: Vec<paycrypt::dukpt::DataKeyRequest> = ksns
+                .iter()
+                .map(|ksn| paycrypt::dukpt::DataKeyRequest {
+                    ksn: *ksn,
+                    variant: None,
+                    derivation_type: None,
+                })
+                .collect();
+            for _ in 0..n {
+                if case == "derive-tdes-10" {
+                    black_box(derive_data_key(bdk, black_box(&ksns[0]), None, None).unwrap());
+                } else {
+                    paycrypt::dukpt::derive_data_keys(bdk, black_box(&requests), |_, k| {
+                        black_box(k.unwrap());
+                    });
+                }
+            }
+        }
+        "tdes3-block"
+        | "tdes3-block-des-crate"
+        | "tdes3-64"
+        | "tdes3-64-des-crate"
+        | "tdes3-key-schedule"
+        | "tdes3-key-schedule-des-crate" => tdes_case(case, n),
         other => panic!("unknown case {other}"),
     }
 }

@@ -15,8 +15,8 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use paycrypt::rsa::{OsRng, TryCryptoRng};
-use paycrypt::wire::{FieldError, Operation, ServiceError, handle_value};
+use paycrypt::rsa::OsRng;
+use paycrypt::wire::{FieldError, Operation, ServiceError, handle_values};
 use paycrypt::{MemoryKeyStore, Policy};
 use serde_json::{Value, json};
 
@@ -87,16 +87,11 @@ fn field(path: &str, message: String) -> ServiceError {
 
 const OPERATIONS: &str = "ReEncryptData, EncryptData, DecryptData";
 
-/// Run one line: `{"Operation": ..., "Input": {...}}`.
-fn run_line<R: TryCryptoRng + ?Sized>(
-    store: &MemoryKeyStore,
-    policy: Policy,
-    rng: &mut R,
-    text: &str,
-) -> Result<Value, ServiceError> {
+/// The envelope of one line, `{"Operation": ..., "Input": {...}}`: the operation and its input.
+fn envelope(text: &str) -> Result<(Operation, Value), ServiceError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| validation(format!("Line is not valid JSON: {e}"), Vec::new()))?;
-    let Value::Object(envelope) = value else {
+    let Value::Object(mut envelope) = value else {
         return Err(validation(
             "Line must be a JSON object {\"Operation\": ..., \"Input\": {...}}".to_string(),
             Vec::new(),
@@ -123,22 +118,13 @@ fn run_line<R: TryCryptoRng + ?Sized>(
         Some(_) => return Err(field("Operation", "Value must be a string".to_string())),
     };
     let input = envelope
-        .get("Input")
+        .remove("Input")
         .ok_or_else(|| field("Input", "Member must not be null".to_string()))?;
-    handle_value(store, operation, input, rng, policy)
+    Ok((operation, input))
 }
 
-/// The answer line of one input line (without its newline), and whether it is an error.
-fn answer<R: TryCryptoRng + ?Sized>(
-    store: &MemoryKeyStore,
-    policy: Policy,
-    rng: &mut R,
-    line: &Line,
-) -> (String, bool) {
-    let result = match line {
-        Line::Text(text) => run_line(store, policy, rng, text),
-        Line::Bad(why) => Err(validation((*why).to_string(), Vec::new())),
-    };
+/// The answer line of one result (without its newline), and whether it is an error.
+fn answer(result: Result<Value, ServiceError>) -> (String, bool) {
     match result {
         Ok(output) => (json!({ "Output": output }).to_string(), false),
         Err(e) => {
@@ -152,11 +138,38 @@ fn answer<R: TryCryptoRng + ?Sized>(
     }
 }
 
+/// Answer a part of a chunk: the lines' envelopes, then all their requests in one
+/// [`handle_values`] call (which derives their TDES DUKPT keys together, 64 per bitsliced pass).
 fn process(store: &MemoryKeyStore, policy: Policy, lines: &[Line]) -> Vec<(String, bool)> {
     let mut rng = OsRng;
-    lines
+    let envelopes: Vec<Result<(Operation, Value), ServiceError>> = lines
         .iter()
-        .map(|l| answer(store, policy, &mut rng, l))
+        .map(|line| match line {
+            Line::Text(text) => envelope(text),
+            Line::Bad(why) => Err(validation((*why).to_string(), Vec::new())),
+        })
+        .collect();
+    let requests: Vec<(Operation, &Value)> = envelopes
+        .iter()
+        .filter_map(|e| {
+            e.as_ref()
+                .ok()
+                .map(|(operation, input)| (*operation, input))
+        })
+        .collect();
+    let mut results = handle_values(store, &requests, &mut rng, policy).into_iter();
+    envelopes
+        .iter()
+        .map(|e| {
+            answer(match e {
+                Ok(_) => results.next().unwrap_or_else(|| {
+                    Err(ServiceError::InternalServer {
+                        message: "A batch answer is missing".to_string(),
+                    })
+                }),
+                Err(error) => Err(error.clone()),
+            })
+        })
         .collect()
 }
 

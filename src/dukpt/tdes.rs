@@ -103,7 +103,7 @@ pub fn working_key(bdk: &SymmetricKey, ksn: &Ksn, variant: Variant) -> Result<Sy
         *k ^= m;
     }
     if variant.one_way() {
-        let v = des::TdesEde2::new((&*key).into());
+        let v = crate::tdes::TdesEde2::new((&*key).into());
         let blocks: &mut Array<u8, U16> = (&mut *key).into();
         let (left, right) = blocks.split_ref_mut::<U8>();
         v.encrypt_block(left);
@@ -139,7 +139,7 @@ fn ipek_bytes(bdk: &SymmetricKey, ksn: &[u8; 10]) -> Zeroizing<[u8; 16]> {
     for ((m, b), k) in masked.iter_mut().zip(bdk.secret_bytes()).zip(KEY_MASK) {
         *m = b ^ k;
     }
-    let cipher = des::TdesEde2::new((&*masked).into());
+    let cipher = crate::tdes::TdesEde2::new((&*masked).into());
     let halves: &mut Array<u8, U16> = (&mut *ipek).into();
     cipher.encrypt_block(halves.split_ref_mut::<U8>().1);
     ipek
@@ -165,30 +165,8 @@ fn transaction_key_bytes(bdk: &SymmetricKey, ksn: &[u8; 10]) -> Zeroizing<[u8; 1
     key
 }
 
-/// The non-reversible key generation process of X9.24-1 on `key` (`L || R`) with the KSN register.
+/// The non-reversible key generation process of X9.24-1 on `key` (`L || R`) with the KSN register (see
+/// [`crate::tdes`]: constant time, one key schedule per step).
 fn non_reversible_step(key: &mut [u8; 16], register: &[u8; 8]) {
-    let mut masked = Zeroizing::new([0u8; 16]);
-    for ((m, k), x) in masked.iter_mut().zip(key.iter()).zip(KEY_MASK) {
-        *m = k ^ x;
-    }
-    // New right half from the key, new left half from the masked key; both from the old key.
-    let mut new_right = Zeroizing::new([0u8; 8]);
-    half_step(key, register, &mut new_right);
-    let halves: &mut Array<u8, U16> = key.into();
-    let (left, right) = halves.split_ref_mut::<U8>();
-    half_step(&masked, register, left.into());
-    right.copy_from_slice(&*new_right);
-}
-
-/// `out = DES_{k[0..8]}(register ⊕ k[8..16]) ⊕ k[8..16]`.
-fn half_step(k: &[u8; 16], register: &[u8; 8], out: &mut [u8; 8]) {
-    let k: &Array<u8, U16> = k.into();
-    let (left, right) = k.split_ref::<U8>();
-    for ((o, r), x) in out.iter_mut().zip(register).zip(right.iter()) {
-        *o = r ^ x;
-    }
-    des::Des::new(left).encrypt_block(out.into());
-    for (o, x) in out.iter_mut().zip(right.iter()) {
-        *o ^= x;
-    }
+    crate::tdes::dukpt_step(key, u64::from_be_bytes(*register));
 }

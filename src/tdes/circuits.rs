@@ -1,0 +1,659 @@
+//! The eight DES S-boxes as gate circuits over `u64` words, one bit per lane (bitsliced).
+//!
+//! **Generated** by `tools/des_sbox_circuits.py` from the S-box tables of FIPS 46-3; do not edit.
+//! The method (Shannon/Davio decomposition with shared subfunctions) is described there. Inputs
+//! `a1`..`a6` are the S-box input bits in the standard's order (`a1` first); the result is the four
+//! output bits, the most significant first. Only AND, OR, XOR and NOT: no table, no branch.
+
+/// S-box 1: 86 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s1(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a4;
+    let t1 = !a1;
+    let t2 = a5 & a6;
+    let t3 = !t2;
+    let t4 = a2 & t3;
+    let t71 = a5 ^ t4;
+    let t11 = a2 | t3;
+    let t19 = a2 ^ t3;
+    let t62 = a2 & t2;
+    let t63 = a5 ^ t62;
+    let t5 = a5 | a6;
+    let t6 = a3 & t5;
+    let t7 = t4 ^ t6;
+    let t20 = !t5;
+    let t36 = a2 & t20;
+    let t56 = t3 ^ t36;
+    let t57 = a3 & t56;
+    let t8 = !a3;
+    let t12 = t8 & t11;
+    let t72 = t8 & t71;
+    let t37 = t8 & t36;
+    let t9 = !a6;
+    let t10 = a2 | t9;
+    let t13 = t10 | t12;
+    let t14 = t1 & t13;
+    let t15 = t7 ^ t14;
+    let t17 = a5 ^ t9;
+    let t21 = a2 & t9;
+    let t22 = t20 ^ t21;
+    let t23 = t8 & t22;
+    let t24 = t19 ^ t23;
+    let t26 = t24 & a1;
+    let t45 = t3 ^ t21;
+    let t46 = a3 & t45;
+    let t47 = t36 ^ t46;
+    let t64 = t63 ^ t46;
+    let t65 = a1 & t64;
+    let t48 = t1 & t47;
+    let t79 = t17 ^ t21;
+    let t80 = t8 & t79;
+    let t30 = !t17;
+    let t31 = a2 | t30;
+    let t58 = t31 ^ t57;
+    let t59 = t1 & t58;
+    let t32 = t8 & t31;
+    let t76 = a2 ^ t17;
+    let t77 = a3 & t76;
+    let t78 = t2 ^ t77;
+    let t16 = !a2;
+    let t18 = t16 | t17;
+    let t25 = t18 & t1;
+    let t27 = t25 | t26;
+    let t28 = t0 & t27;
+    let t29 = t15 ^ t28;
+    let t33 = t16 ^ t32;
+    let t73 = t16 ^ t72;
+    let t74 = a1 & t73;
+    let t34 = t16 & a5;
+    let t81 = t34 ^ t80;
+    let t82 = a1 & t81;
+    let t83 = t78 ^ t82;
+    let t84 = a4 & t83;
+    let t35 = t3 ^ t34;
+    let t38 = t35 ^ t37;
+    let t39 = a1 & t38;
+    let t40 = t33 ^ t39;
+    let t52 = t16 & t3;
+    let t54 = t52 & a3;
+    let t69 = t8 & t16;
+    let t70 = t30 ^ t69;
+    let t75 = t70 ^ t74;
+    let t85 = t75 ^ t84;
+    let t53 = t35 & t8;
+    let t55 = t53 | t54;
+    let t60 = t55 ^ t59;
+    let t41 = !a5;
+    let t42 = t41 & a6;
+    let t43 = a3 & t42;
+    let t44 = t35 ^ t43;
+    let t49 = t44 ^ t48;
+    let t61 = t31 ^ t43;
+    let t66 = t61 ^ t65;
+    let t67 = a4 & t66;
+    let t68 = t60 ^ t67;
+    let t50 = a4 & t49;
+    let t51 = t40 ^ t50;
+    [t85, t68, t51, t29]
+}
+
+/// S-box 2: 71 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s2(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a1;
+    let t1 = a6 ^ t0;
+    let t2 = a5 ^ t1;
+    let t3 = a2 ^ t2;
+    let t24 = !t1;
+    let t29 = a5 | t1;
+    let t30 = a2 & t29;
+    let t5 = a6 | t0;
+    let t13 = !t5;
+    let t14 = a5 & t13;
+    let t25 = t24 ^ t14;
+    let t15 = a6 ^ t14;
+    let t64 = a2 & t15;
+    let t26 = a2 & t25;
+    let t53 = a5 & t5;
+    let t54 = a2 | t53;
+    let t4 = !a5;
+    let t6 = t4 | t5;
+    let t22 = t4 & t5;
+    let t23 = t0 | t22;
+    let t27 = t23 ^ t26;
+    let t28 = a6 ^ t22;
+    let t31 = t28 | t30;
+    let t32 = a3 & t31;
+    let t33 = t27 ^ t32;
+    let t63 = a2 ^ t28;
+    let t7 = a2 & t6;
+    let t8 = a6 ^ t7;
+    let t9 = a3 & t8;
+    let t10 = t3 ^ t9;
+    let t11 = !a3;
+    let t12 = !a2;
+    let t16 = t12 | t15;
+    let t17 = a5 & a6;
+    let t18 = t11 & t17;
+    let t19 = t16 ^ t18;
+    let t20 = a4 & t19;
+    let t21 = t10 ^ t20;
+    let t34 = !a6;
+    let t35 = t34 | t0;
+    let t48 = t34 & t0;
+    let t49 = a2 & t48;
+    let t37 = t34 | a1;
+    let t65 = t37 ^ t64;
+    let t66 = t11 & t65;
+    let t67 = t63 ^ t66;
+    let t69 = t67 & a4;
+    let t38 = t4 | t37;
+    let t39 = t12 & t38;
+    let t57 = a5 | t37;
+    let t58 = a2 & t57;
+    let t59 = t6 ^ t58;
+    let t36 = t4 & t35;
+    let t40 = t36 | t39;
+    let t47 = t4 | t35;
+    let t50 = t47 ^ t49;
+    let t51 = t11 & t50;
+    let t41 = a4 & t40;
+    let t42 = t33 ^ t41;
+    let t43 = !a4;
+    let t55 = t43 & t54;
+    let t44 = a5 | a1;
+    let t60 = t44 ^ t26;
+    let t61 = t11 & t60;
+    let t62 = t59 ^ t61;
+    let t68 = t62 & t43;
+    let t70 = t68 | t69;
+    let t45 = a2 & t44;
+    let t46 = t25 ^ t45;
+    let t52 = t46 ^ t51;
+    let t56 = t52 ^ t55;
+    [t56, t21, t70, t42]
+}
+
+/// S-box 3: 75 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s3(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a1;
+    let t1 = !a6;
+    let t2 = a5 ^ t1;
+    let t3 = a4 ^ t2;
+    let t23 = !t2;
+    let t4 = a5 & t1;
+    let t5 = a2 | t4;
+    let t6 = a3 & t5;
+    let t7 = t3 ^ t6;
+    let t9 = !t4;
+    let t10 = a2 | t9;
+    let t11 = a4 & t10;
+    let t28 = a4 & t9;
+    let t41 = a2 & t9;
+    let t42 = t2 ^ t41;
+    let t47 = a2 & t1;
+    let t8 = a2 ^ a6;
+    let t12 = t8 | t11;
+    let t22 = !t8;
+    let t13 = !a4;
+    let t67 = t13 & t23;
+    let t14 = !a5;
+    let t15 = t14 | t1;
+    let t16 = a2 ^ t15;
+    let t29 = t14 | t28;
+    let t30 = a3 & t29;
+    let t17 = t13 & t16;
+    let t18 = a3 & t17;
+    let t19 = t12 ^ t18;
+    let t20 = t0 & t19;
+    let t21 = t7 ^ t20;
+    let t35 = !t16;
+    let t36 = a4 & t35;
+    let t57 = a4 & t14;
+    let t64 = t8 ^ t57;
+    let t24 = a2 & a6;
+    let t25 = t23 ^ t24;
+    let t26 = a4 & t25;
+    let t27 = t22 ^ t26;
+    let t31 = t27 ^ t30;
+    let t69 = t13 & t24;
+    let t32 = !a2;
+    let t43 = t32 & t14;
+    let t70 = t43 ^ t69;
+    let t71 = a3 & t70;
+    let t33 = a5 | a6;
+    let t34 = t32 | t33;
+    let t37 = t34 ^ t36;
+    let t68 = t34 ^ t67;
+    let t72 = t68 ^ t71;
+    let t73 = a1 & t72;
+    let t38 = a3 | t37;
+    let t39 = t0 & t38;
+    let t40 = t31 ^ t39;
+    let t44 = t33 ^ t43;
+    let t45 = a4 & t44;
+    let t46 = t42 ^ t45;
+    let t48 = t33 ^ t47;
+    let t49 = a4 | t48;
+    let t50 = a3 & t49;
+    let t51 = t46 ^ t50;
+    let t61 = t51 & t0;
+    let t52 = a2 & t33;
+    let t53 = a5 ^ t52;
+    let t54 = t13 & t53;
+    let t55 = t41 ^ t54;
+    let t56 = a2 | a6;
+    let t58 = t56 ^ t57;
+    let t59 = a3 & t58;
+    let t60 = t55 ^ t59;
+    let t62 = t60 & a1;
+    let t63 = t61 | t62;
+    let t65 = a3 & a5;
+    let t66 = t64 ^ t65;
+    let t74 = t66 ^ t73;
+    [t21, t40, t63, t74]
+}
+
+/// S-box 4: 54 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s4(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a6;
+    let t1 = !a3;
+    let t2 = t1 | a5;
+    let t17 = a1 & t2;
+    let t32 = a1 ^ t2;
+    let t3 = !a5;
+    let t18 = t3 ^ t17;
+    let t4 = a3 | t3;
+    let t9 = a3 ^ t3;
+    let t10 = a1 & t9;
+    let t11 = a3 ^ t10;
+    let t12 = a4 & t11;
+    let t13 = t1 ^ t12;
+    let t14 = a2 & t13;
+    let t22 = !t9;
+    let t23 = a4 & t22;
+    let t5 = a1 & t4;
+    let t6 = t2 ^ t5;
+    let t45 = t9 | t5;
+    let t46 = t45 ^ t23;
+    let t37 = !t5;
+    let t38 = t37 ^ t12;
+    let t39 = a2 & t38;
+    let t42 = a3 ^ t5;
+    let t21 = a1 | t4;
+    let t24 = t21 ^ t23;
+    let t25 = a2 & t24;
+    let t33 = !t4;
+    let t34 = a1 | t33;
+    let t43 = a4 & t4;
+    let t44 = t42 | t43;
+    let t7 = a4 & a5;
+    let t8 = t6 ^ t7;
+    let t15 = t8 ^ t14;
+    let t16 = !a4;
+    let t19 = t16 & t18;
+    let t20 = t11 ^ t19;
+    let t26 = t20 ^ t25;
+    let t35 = t16 & t34;
+    let t36 = t32 ^ t35;
+    let t40 = t36 ^ t39;
+    let t27 = t0 & t26;
+    let t28 = t15 ^ t27;
+    let t29 = !t26;
+    let t30 = a6 & t29;
+    let t31 = t15 ^ t30;
+    let t41 = !a2;
+    let t47 = t41 & t46;
+    let t48 = t44 ^ t47;
+    let t49 = a6 & t48;
+    let t50 = t40 ^ t49;
+    let t51 = !t48;
+    let t52 = t0 & t51;
+    let t53 = t40 ^ t52;
+    [t28, t31, t50, t53]
+}
+
+/// S-box 5: 82 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s5(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a1;
+    let t1 = !a4;
+    let t2 = !a2;
+    let t3 = t2 & a5;
+    let t4 = t2 | a5;
+    let t5 = a3 & t4;
+    let t6 = t3 ^ t5;
+    let t7 = !t4;
+    let t8 = a6 | t7;
+    let t9 = t1 & t8;
+    let t10 = t6 ^ t9;
+    let t58 = a3 | t8;
+    let t31 = a6 & t4;
+    let t32 = a3 & t31;
+    let t53 = a6 | t4;
+    let t34 = a6 & t2;
+    let t11 = a2 | a5;
+    let t35 = t11 ^ t34;
+    let t12 = a6 | t11;
+    let t13 = a6 & t11;
+    let t17 = !t11;
+    let t18 = a6 & t17;
+    let t49 = a6 ^ t17;
+    let t14 = a3 & t13;
+    let t15 = t12 ^ t14;
+    let t50 = a5 ^ t13;
+    let t16 = !a3;
+    let t51 = t16 & t50;
+    let t52 = t49 ^ t51;
+    let t54 = t16 & a2;
+    let t55 = t53 ^ t54;
+    let t56 = t1 & t55;
+    let t57 = t52 ^ t56;
+    let t19 = !a6;
+    let t73 = t19 & a2;
+    let t74 = a3 & t73;
+    let t20 = !a5;
+    let t21 = a2 ^ t20;
+    let t22 = t19 & t21;
+    let t23 = t16 & t22;
+    let t24 = t18 ^ t23;
+    let t25 = t1 & t24;
+    let t26 = t15 ^ t25;
+    let t27 = t0 & t26;
+    let t28 = t10 ^ t27;
+    let t42 = !t21;
+    let t43 = a3 & t42;
+    let t44 = t8 ^ t43;
+    let t45 = t1 & t44;
+    let t65 = a6 ^ t21;
+    let t66 = a3 ^ t65;
+    let t67 = a6 & t21;
+    let t68 = a3 & t67;
+    let t69 = t2 ^ t68;
+    let t70 = t1 & t69;
+    let t71 = t66 ^ t70;
+    let t72 = t19 | t21;
+    let t75 = t72 ^ t74;
+    let t77 = t75 & t1;
+    let t29 = t19 & t20;
+    let t30 = t2 ^ t29;
+    let t33 = t30 ^ t32;
+    let t59 = a3 & t30;
+    let t60 = t17 ^ t59;
+    let t61 = a4 & t60;
+    let t62 = t58 ^ t61;
+    let t63 = t0 & t62;
+    let t64 = t57 ^ t63;
+    let t36 = a3 & t29;
+    let t37 = t35 ^ t36;
+    let t38 = a4 & t37;
+    let t39 = t33 ^ t38;
+    let t40 = t2 | t20;
+    let t41 = t40 ^ t23;
+    let t46 = t41 ^ t45;
+    let t47 = a1 & t46;
+    let t48 = t39 ^ t47;
+    let t76 = a3 | t20;
+    let t78 = t76 & a4;
+    let t79 = t77 | t78;
+    let t80 = a1 & t79;
+    let t81 = t71 ^ t80;
+    [t48, t81, t28, t64]
+}
+
+/// S-box 6: 77 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s6(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a5;
+    let t1 = !a6;
+    let t2 = !a2;
+    let t3 = !a4;
+    let t4 = a1 ^ t3;
+    let t10 = !t4;
+    let t5 = a3 | a1;
+    let t6 = t2 & t5;
+    let t7 = t4 ^ t6;
+    let t27 = a2 & t5;
+    let t28 = t4 ^ t27;
+    let t8 = a1 | a4;
+    let t9 = !a3;
+    let t11 = t9 & t10;
+    let t12 = a2 & t11;
+    let t13 = t8 ^ t12;
+    let t14 = t1 & t13;
+    let t15 = t7 ^ t14;
+    let t72 = !t11;
+    let t73 = t1 & t72;
+    let t16 = t9 & t8;
+    let t17 = t4 ^ t16;
+    let t53 = t9 | t8;
+    let t47 = t9 & a4;
+    let t62 = a2 & t9;
+    let t63 = t10 ^ t62;
+    let t18 = !a1;
+    let t19 = t18 & a4;
+    let t48 = t19 | t47;
+    let t49 = a2 & t48;
+    let t20 = t9 & t19;
+    let t21 = a2 & t19;
+    let t22 = t20 ^ t21;
+    let t54 = t53 ^ t21;
+    let t23 = a6 & t22;
+    let t24 = t17 ^ t23;
+    let t25 = t0 & t24;
+    let t26 = t15 ^ t25;
+    let t32 = a3 ^ t19;
+    let t33 = a2 & t32;
+    let t34 = t5 ^ t33;
+    let t44 = !t19;
+    let t64 = t9 | t44;
+    let t65 = t2 | t64;
+    let t66 = a6 & t65;
+    let t67 = t63 ^ t66;
+    let t45 = a2 & t44;
+    let t46 = t16 ^ t45;
+    let t29 = a3 | t18;
+    let t30 = t1 & t29;
+    let t31 = t28 ^ t30;
+    let t35 = t18 | t3;
+    let t50 = t35 ^ t49;
+    let t51 = a6 & t50;
+    let t52 = t46 ^ t51;
+    let t68 = a3 & t18;
+    let t36 = a3 & a1;
+    let t37 = t35 ^ t36;
+    let t55 = a4 ^ t36;
+    let t56 = t2 & t55;
+    let t57 = t19 ^ t56;
+    let t58 = t1 & t57;
+    let t59 = t54 ^ t58;
+    let t60 = t0 & t59;
+    let t61 = t52 ^ t60;
+    let t38 = t2 & t37;
+    let t39 = t3 ^ t38;
+    let t40 = a6 & t39;
+    let t41 = t34 ^ t40;
+    let t42 = a5 & t41;
+    let t43 = t31 ^ t42;
+    let t69 = !t37;
+    let t70 = t2 & t69;
+    let t71 = t68 ^ t70;
+    let t74 = t71 | t73;
+    let t75 = t0 & t74;
+    let t76 = t67 ^ t75;
+    [t76, t61, t43, t26]
+}
+
+/// S-box 7: 76 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s7(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a6;
+    let t1 = a2 ^ a4;
+    let t60 = !t1;
+    let t2 = !a2;
+    let t19 = t2 & a4;
+    let t36 = t2 & a5;
+    let t3 = !a4;
+    let t4 = t3 | a5;
+    let t5 = t2 | t4;
+    let t6 = a1 & t5;
+    let t7 = t1 ^ t6;
+    let t29 = t2 & t4;
+    let t30 = a1 & t29;
+    let t53 = a2 ^ t4;
+    let t54 = a1 | t53;
+    let t55 = a6 & t54;
+    let t56 = t53 | t55;
+    let t57 = a3 & t56;
+    let t67 = t4 ^ t19;
+    let t68 = a1 & t67;
+    let t69 = a2 ^ t68;
+    let t32 = t3 & a5;
+    let t38 = a2 & t3;
+    let t63 = !t38;
+    let t45 = a2 ^ t32;
+    let t46 = a1 ^ t45;
+    let t47 = a2 & t32;
+    let t48 = t4 ^ t47;
+    let t8 = a4 & a5;
+    let t9 = t2 & t8;
+    let t10 = a5 ^ t9;
+    let t20 = t8 ^ t19;
+    let t21 = a1 | t20;
+    let t23 = t21 & a6;
+    let t39 = t8 ^ t38;
+    let t40 = a1 | t39;
+    let t41 = t0 & t40;
+    let t11 = !a5;
+    let t12 = a1 & t11;
+    let t13 = t10 ^ t12;
+    let t14 = t0 & t13;
+    let t15 = t7 ^ t14;
+    let t16 = !a1;
+    let t33 = t16 | t32;
+    let t34 = t0 & t33;
+    let t37 = t16 | t36;
+    let t42 = t37 ^ t41;
+    let t43 = a3 & t42;
+    let t49 = t16 & t5;
+    let t50 = t48 | t49;
+    let t64 = t63 ^ t49;
+    let t65 = a6 & t64;
+    let t51 = a6 & t50;
+    let t52 = t46 ^ t51;
+    let t58 = t52 ^ t57;
+    let t61 = t16 & t60;
+    let t17 = a2 | a5;
+    let t18 = t16 | t17;
+    let t22 = t18 & t0;
+    let t24 = t22 | t23;
+    let t25 = a3 & t24;
+    let t26 = t15 ^ t25;
+    let t27 = a2 & a4;
+    let t28 = t11 ^ t27;
+    let t31 = t28 ^ t30;
+    let t35 = t31 ^ t34;
+    let t44 = t35 ^ t43;
+    let t59 = !t28;
+    let t62 = t59 ^ t61;
+    let t66 = t62 ^ t65;
+    let t70 = a1 & a2;
+    let t71 = t8 ^ t70;
+    let t72 = a6 & t71;
+    let t73 = t69 ^ t72;
+    let t74 = a3 & t73;
+    let t75 = t66 ^ t74;
+    [t44, t75, t26, t58]
+}
+
+/// S-box 8: 72 gates.
+#[inline(always)]
+#[rustfmt::skip]
+pub(super) fn s8(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+    let t0 = !a6;
+    let t1 = !a4;
+    let t2 = !a2;
+    let t3 = !a5;
+    let t45 = t3 | a1;
+    let t4 = !a3;
+    let t5 = a1 ^ t4;
+    let t6 = t3 & t5;
+    let t24 = a5 ^ t5;
+    let t34 = a5 | t5;
+    let t42 = a1 | t4;
+    let t43 = a2 & t42;
+    let t46 = a5 ^ t42;
+    let t47 = t2 & t46;
+    let t48 = t45 ^ t47;
+    let t49 = t1 & t48;
+    let t55 = a5 & t4;
+    let t56 = t5 ^ t55;
+    let t7 = a1 | a3;
+    let t8 = t2 & t7;
+    let t9 = t6 ^ t8;
+    let t10 = a5 | a1;
+    let t11 = t2 | t10;
+    let t12 = t1 & t11;
+    let t13 = t9 ^ t12;
+    let t28 = a2 & t10;
+    let t29 = t3 ^ t28;
+    let t30 = t1 & t29;
+    let t59 = a4 & t10;
+    let t14 = !a1;
+    let t15 = t14 | a3;
+    let t64 = a5 & t14;
+    let t65 = t4 ^ t64;
+    let t66 = t2 & t65;
+    let t67 = t24 ^ t66;
+    let t68 = t1 & t67;
+    let t16 = t3 | t15;
+    let t25 = t3 & t15;
+    let t44 = t25 ^ t43;
+    let t50 = t44 ^ t49;
+    let t52 = t50 & t0;
+    let t35 = !t15;
+    let t36 = t2 & t35;
+    let t37 = t34 ^ t36;
+    let t38 = t1 & t37;
+    let t26 = t2 & t25;
+    let t27 = t24 ^ t26;
+    let t31 = t27 ^ t30;
+    let t32 = a3 ^ t25;
+    let t33 = a2 | t32;
+    let t39 = t33 ^ t38;
+    let t40 = a6 & t39;
+    let t41 = t31 ^ t40;
+    let t51 = !t31;
+    let t53 = t51 & a6;
+    let t54 = t52 | t53;
+    let t57 = t2 & t16;
+    let t58 = t56 ^ t57;
+    let t60 = t58 ^ t59;
+    let t61 = !t16;
+    let t62 = a2 & t61;
+    let t63 = a1 ^ t62;
+    let t69 = t63 ^ t68;
+    let t70 = a6 & t69;
+    let t71 = t60 ^ t70;
+    let t17 = a1 & a3;
+    let t18 = t2 & t17;
+    let t19 = a1 ^ t18;
+    let t20 = a4 & t19;
+    let t21 = t16 ^ t20;
+    let t22 = t0 & t21;
+    let t23 = t13 ^ t22;
+    [t54, t23, t71, t41]
+}
+
+/// Gates in all eight circuits.
+#[cfg(test)]
+pub(super) const GATES: usize = 593;
