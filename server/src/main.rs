@@ -35,8 +35,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Log lines go to stderr through a writer thread (one write per batch, not per request); it
+    // blocks rather than drops when it falls behind, and the guard flushes it at exit.
+    let (log_writer, _log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(log_writer)
         .with_ansi(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
