@@ -174,13 +174,14 @@ def test_connection_bound(tight):
     idle[1].close()
 
 
-def test_graceful_shutdown_finishes_the_request_in_flight(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_graceful_shutdown_finishes_the_request_in_flight(tmp_path, sig):
     s = Server(tmp_path)
     head, data = signed(s, "/keys/alias%2Fdemo-tdes-key/encrypt", ENCRYPT)
     with socket.create_connection((s.host, s.port)) as sock:
         sock.sendall(head + data[:10])
         time.sleep(0.3)
-        s.proc.send_signal(signal.SIGTERM)
+        s.proc.send_signal(sig)
         time.sleep(0.3)
         assert s.proc.poll() is None, "exited with a request in flight"
         # No new connection is served any more.
