@@ -19,7 +19,7 @@ pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do [ -s "$tmp/out" ] && break; sleep 0.1; done
 endpoint=$(sed 's/^paycrypt-server listening on //' "$tmp/out")
-gen() { target/release/paycrypt-loadgen --endpoint "$endpoint" --threads "$threads" "$@"; }
+gen() { target/release/paycrypt-loadgen --endpoint "$endpoint" --threads "$threads" --server-pid "$pid" "$@"; }
 echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 gen --case aes-dukpt --connections "$conns" --seconds 3 >/dev/null   # warm-up
 aes=$(gen --case aes-dukpt --connections "$conns" --seconds "$secs")
@@ -29,7 +29,7 @@ max=$(printf '%s\n' "$aes" | sed -n 's/.*req_per_s=\([0-9]*\).*/\1/p')
 rate=${RATE:-$((max / 2))}
 gen --case aes-dukpt --connections "$conns" --seconds "$secs" --rate "$rate"
 if [ "$soak" -gt 0 ]; then
-    gen --case aes-dukpt --connections "$conns" --requests "$soak" --server-pid "$pid"
+    gen --case aes-dukpt --connections "$conns" --requests "$soak"
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 kill -TERM "$pid"

@@ -181,6 +181,17 @@ async fn call(
     Ok((status, body))
 }
 
+/// User + system CPU time of a process in seconds (`/proc/PID/stat`, 100 ticks per second).
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
@@ -304,6 +315,8 @@ async fn run(o: Options) {
         })
     });
 
+    let server_cpu_start = o.server_pid.and_then(|p| cpu_seconds(&p.to_string()));
+    let own_cpu_start = cpu_seconds("self");
     let start = Instant::now();
     let mut tasks = Vec::new();
     let nconn = o.connections;
@@ -374,8 +387,20 @@ async fn run(o: Options) {
     let n = all.len();
     let errors = errors.load(Ordering::Relaxed);
     let rss_end = o.server_pid.and_then(rss_kib);
+    let per_request = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if n > 0 => format!("{:.1}", (b - a) * 1e6 / n as f64),
+        _ => "-".to_string(),
+    };
+    let cpu = format!(
+        " server_cpu_us_per_req={} loadgen_cpu_us_per_req={}",
+        per_request(
+            server_cpu_start,
+            o.server_pid.and_then(|p| cpu_seconds(&p.to_string()))
+        ),
+        per_request(own_cpu_start, cpu_seconds("self"))
+    );
     println!(
-        "case={} connections={} rate={} requests={} errors={} seconds={:.2} req_per_s={:.0} p50_us={} p90_us={} p99_us={} p999_us={} max_us={}{}",
+        "case={} connections={} rate={} requests={} errors={} seconds={:.2} req_per_s={:.0} p50_us={} p90_us={} p99_us={} p999_us={} max_us={}{}{}",
         o.case,
         o.connections,
         o.rate.map_or("max".to_string(), |r| format!("{r:.0}")),
@@ -391,7 +416,8 @@ async fn run(o: Options) {
         match (rss_start, rss_end) {
             (Some(a), Some(b)) => format!(" server_rss_kib_start={a} server_rss_kib_end={b}"),
             _ => String::new(),
-        }
+        },
+        cpu
     );
     if errors > 0 {
         std::process::exit(1);
