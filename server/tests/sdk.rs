@@ -103,6 +103,15 @@ fn ecb() -> EncryptionDecryptionAttributes {
     )
 }
 
+fn re_ecb() -> ReEncryptionAttributes {
+    ReEncryptionAttributes::Symmetric(
+        SymmetricEncryptionAttributes::builder()
+            .mode(EncryptionMode::Ecb)
+            .build()
+            .unwrap(),
+    )
+}
+
 fn cbc(iv: &str) -> EncryptionDecryptionAttributes {
     EncryptionDecryptionAttributes::Symmetric(
         SymmetricEncryptionAttributes::builder()
@@ -143,12 +152,7 @@ async fn encrypt_decrypt_reencrypt_with_results_checked() {
                 .build()
                 .unwrap(),
         ))
-        .outgoing_encryption_attributes(ReEncryptionAttributes::Symmetric(
-            SymmetricEncryptionAttributes::builder()
-                .mode(EncryptionMode::Ecb)
-                .build()
-                .unwrap(),
-        ))
+        .outgoing_encryption_attributes(re_ecb())
         .send()
         .await
         .unwrap();
@@ -222,12 +226,7 @@ async fn encrypt_decrypt_reencrypt_with_results_checked() {
         .outgoing_key_identifier(AES_ARN)
         .cipher_text(rsa.cipher_text())
         .incoming_encryption_attributes(ReEncryptionAttributes::Asymmetric(oaep()))
-        .outgoing_encryption_attributes(ReEncryptionAttributes::Symmetric(
-            SymmetricEncryptionAttributes::builder()
-                .mode(EncryptionMode::Ecb)
-                .build()
-                .unwrap(),
-        ))
+        .outgoing_encryption_attributes(re_ecb())
         .send()
         .await
         .unwrap();
@@ -285,18 +284,8 @@ async fn modelled_errors_arrive_typed() {
         .incoming_key_identifier("alias/demo-tdes-key")
         .outgoing_key_identifier(DECRYPT_ONLY_ARN)
         .cipher_text("B064B6C2571C65D5")
-        .incoming_encryption_attributes(ReEncryptionAttributes::Symmetric(
-            SymmetricEncryptionAttributes::builder()
-                .mode(EncryptionMode::Ecb)
-                .build()
-                .unwrap(),
-        ))
-        .outgoing_encryption_attributes(ReEncryptionAttributes::Symmetric(
-            SymmetricEncryptionAttributes::builder()
-                .mode(EncryptionMode::Ecb)
-                .build()
-                .unwrap(),
-        ))
+        .incoming_encryption_attributes(re_ecb())
+        .outgoing_encryption_attributes(re_ecb())
         .send()
         .await
         .unwrap_err();
