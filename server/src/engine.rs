@@ -114,6 +114,11 @@ fn operation(op: DataOperation) -> Operation {
     }
 }
 
+/// The request member that the operation's path carries (`KeyIdentifier`, `IncomingKeyIdentifier`).
+pub fn path_member(op: DataOperation) -> &'static str {
+    operation(op).path_member()
+}
+
 /// The library's error in the server's terms.
 fn api_error(e: ServiceError) -> ApiError {
     let message = e.message();

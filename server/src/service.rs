@@ -215,10 +215,7 @@ impl App {
                 operation,
                 raw_identifier,
             } => {
-                let member = match operation {
-                    route::DataOperation::ReEncryptData => "IncomingKeyIdentifier",
-                    _ => "KeyIdentifier",
-                };
+                let member = engine::path_member(operation);
                 let identifier = route::decode_identifier(raw_identifier).ok_or_else(|| {
                     let mut e = ApiError::new(
                         Shape::Validation,
