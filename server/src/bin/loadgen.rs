@@ -277,8 +277,15 @@ fn percentile(sorted: &[u32], p: f64) -> u32 {
 
 fn main() {
     let o = parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(o.threads)
+    // One thread: a current-thread runtime (no cross-thread wake-ups); more: the work-stealing one.
+    let mut builder = if o.threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(o.threads);
+        b
+    };
+    let runtime = builder
         .enable_all()
         .build()
         .unwrap_or_else(|e| fail(&e.to_string()));
