@@ -6,7 +6,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 "$here/setup-venv.sh" "$root/target/py-venv"
-(cd "$root" && cargo build -p paycrypt-server --bin paycrypt-server)
+# The same feature set as the workspace tests of .ci/run, so that the binary built there is reused.
+(cd "$root" && cargo build --workspace --all-features --bin paycrypt-server)
 export PAYCRYPT_SERVER_BIN="$root/target/debug/paycrypt-server"
 cd "$here"
 exec "$root/target/py-venv/bin/python" -m pytest -p no:cacheprovider -q "$@"
