@@ -195,6 +195,15 @@ impl Operation {
         .find(|o| o.name() == name)
     }
 
+    /// The member that AWS's rest-json protocol carries in the request path rather than the body:
+    /// `IncomingKeyIdentifier` for `ReEncryptData`, `KeyIdentifier` for the other two.
+    pub const fn path_member(self) -> &'static str {
+        match self {
+            Operation::ReEncryptData => "IncomingKeyIdentifier",
+            Operation::EncryptData | Operation::DecryptData => "KeyIdentifier",
+        }
+    }
+
     /// The request members naming a side's key identifier, attributes and data.
     const fn members(self, side: Side) -> (&'static str, &'static str, &'static str) {
         match (self, side) {
@@ -392,10 +401,44 @@ fn parse_side(
 impl Request {
     /// Parse a request of `operation` from JSON text.
     pub fn from_json(operation: Operation, text: &str) -> Result<Self, ServiceError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| ServiceError::Validation {
-            message: format!("Request is not valid JSON: {e}"),
-            field_list: Vec::new(),
-        })?;
+        Self::from_value(operation, &parse_text(text)?)
+    }
+
+    /// Parse a request of `operation` as AWS's rest-json protocol sends it: the key identifier that
+    /// the request's path carried (`/keys/{KeyIdentifier}/encrypt`, `/decrypt`, and
+    /// `/keys/{IncomingKeyIdentifier}/reencrypt`; already percent-decoded, once), and the body's JSON
+    /// text holding the other members. An empty body is `{}`.
+    ///
+    /// The body goes through the same text parsing and the same checks as [`Request::from_json`]; the
+    /// path identifier is then checked as that member. A body that carries the path's member too is
+    /// refused as an unknown member (the protocol never puts it there).
+    pub fn from_rest_json(
+        operation: Operation,
+        path_identifier: &str,
+        body: &str,
+    ) -> Result<Self, ServiceError> {
+        let mut value = if body.trim().is_empty() {
+            Value::Object(serde_json::Map::new())
+        } else {
+            parse_text(body)?
+        };
+        let member = operation.path_member();
+        let Value::Object(map) = &mut value else {
+            return Err(ServiceError::field(
+                "$".to_string(),
+                "Value must be a JSON object (structure)".to_string(),
+            ));
+        };
+        if map.contains_key(member) {
+            return Err(ServiceError::field(
+                member.to_string(),
+                format!("Unknown member '{member}' (it belongs in the request path)"),
+            ));
+        }
+        map.insert(
+            member.to_string(),
+            Value::String(path_identifier.to_string()),
+        );
         Self::from_value(operation, &value)
     }
 
@@ -598,6 +641,14 @@ impl Request {
             }
         }
     }
+}
+
+/// The request text as JSON: the one text parser of requests.
+fn parse_text(text: &str) -> Result<Value, ServiceError> {
+    serde_json::from_str(text).map_err(|e| ServiceError::Validation {
+        message: format!("Request is not valid JSON: {e}"),
+        field_list: Vec::new(),
+    })
 }
 
 /// Parse and run one request of `operation` given as JSON text: the AWS response JSON or AWS error.

@@ -7,18 +7,11 @@ use std::path::PathBuf;
 use paycrypt::{KeyModesOfUse, MemoryKeyStore};
 use serde_json::{Map, Value, json};
 
+pub use crate::demo::{DEMO_KEYS, DEMO_WARNING};
 use crate::error::CliError;
-
-/// The embedded demo key store: public test keys only (the README lists them; `examples/README.md` says
-/// how the RSA pair was made).
-pub const DEMO_KEYS: &str = include_str!("demo-keys.json");
 
 /// The environment variable naming a key-store file.
 pub const KEYS_ENV: &str = "PAYCRYPT_KEYS";
-
-/// The one-line stderr warning printed whenever the demo store serves.
-pub const DEMO_WARNING: &str = "paycrypt: warning: using the embedded demo key store; its keys are \
-PUBLIC TEST KEYS, never use them for real data (use --keys FILE or PAYCRYPT_KEYS)";
 
 /// Load the store: `--keys`, else `$PAYCRYPT_KEYS` (if set and not empty), else the demo store (with
 /// the warning on stderr).

@@ -6,6 +6,7 @@
 
 mod args;
 mod batch;
+mod demo;
 mod error;
 mod help;
 mod keystore;

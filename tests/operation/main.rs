@@ -7,6 +7,7 @@ mod battery;
 mod fixtures;
 mod keystore_file;
 mod matrix;
+mod rest_json;
 mod spec_cases;
 #[path = "../support/rng.rs"]
 pub mod testrng;

@@ -1,0 +1,432 @@
+//! `paycrypt-loadgen`: a load generator for paycrypt-server. Signed `ReEncryptData` requests (SigV4 by
+//! the `aws-sigv4` crate, as the server verifies them) over keep-alive HTTP/1.1 connections; every
+//! answer is checked against the expected ciphertext. Reports requests/s and latency percentiles, and
+//! optionally the server's resident memory as the run goes.
+//!
+//! ```text
+//! paycrypt-loadgen --endpoint http://127.0.0.1:7420 [--case aes-dukpt|tdes-dukpt] [--connections 64]
+//!                  [--requests N | --seconds S] [--rate REQ_PER_S] [--threads 1] [--server-pid PID]
+//! ```
+//!
+//! With `--rate`, each connection sends on a fixed schedule and latency is measured from the scheduled
+//! time (a slow answer delays the next send, and that delay counts). Without it, each connection sends
+//! its next request as soon as the previous answer arrived.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+
+struct Options {
+    host: String,
+    case: String,
+    connections: usize,
+    requests: Option<u64>,
+    seconds: Option<u64>,
+    rate: Option<f64>,
+    threads: usize,
+    server_pid: Option<u32>,
+    access_key: String,
+    secret: String,
+    region: String,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: paycrypt-loadgen --endpoint http://HOST:PORT [--case aes-dukpt|tdes-dukpt] \
+         [--connections N] [--requests N | --seconds S] [--rate R] [--threads N] [--server-pid PID] \
+         [--access-key test] [--secret test] [--region us-east-2]"
+    );
+    std::process::exit(2)
+}
+
+fn parse() -> Options {
+    let mut o = Options {
+        host: String::new(),
+        case: "aes-dukpt".into(),
+        connections: 64,
+        requests: None,
+        seconds: None,
+        rate: None,
+        threads: 1,
+        server_pid: None,
+        access_key: "test".into(),
+        secret: "test".into(),
+        region: "us-east-2".into(),
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut v = || it.next().cloned().unwrap_or_else(|| usage());
+        match a.as_str() {
+            "--endpoint" => {
+                o.host = v()
+                    .strip_prefix("http://")
+                    .map(|h| h.trim_end_matches('/').to_string())
+                    .unwrap_or_else(|| usage());
+            }
+            "--case" => o.case = v(),
+            "--connections" => o.connections = v().parse().unwrap_or_else(|_| usage()),
+            "--requests" => o.requests = Some(v().parse().unwrap_or_else(|_| usage())),
+            "--seconds" => o.seconds = Some(v().parse().unwrap_or_else(|_| usage())),
+            "--rate" => o.rate = Some(v().parse().unwrap_or_else(|_| usage())),
+            "--threads" => o.threads = v().parse().unwrap_or_else(|_| usage()),
+            "--server-pid" => o.server_pid = Some(v().parse().unwrap_or_else(|_| usage())),
+            "--access-key" => o.access_key = v(),
+            "--secret" => o.secret = v(),
+            "--region" => o.region = v(),
+            _ => usage(),
+        }
+    }
+    if o.host.is_empty() || o.connections == 0 || o.threads == 0 {
+        usage();
+    }
+    if o.requests.is_none() && o.seconds.is_none() {
+        o.seconds = Some(10);
+    }
+    o
+}
+
+/// A signer for one credential and region.
+struct Signer {
+    identity: Identity,
+    region: String,
+    host: String,
+}
+
+impl Signer {
+    /// A signed `POST path` request with a JSON body, as botocore signs it
+    /// (`content-type;host;x-amz-date`).
+    fn request(&self, path: &str, body: Bytes) -> http::Request<Full<Bytes>> {
+        let settings = SigningSettings::default();
+        let params = v4::SigningParams::builder()
+            .identity(&self.identity)
+            .region(&self.region)
+            .name("payment-cryptography")
+            .time(SystemTime::now())
+            .settings(settings)
+            .build()
+            .unwrap_or_else(|e| fail(&format!("signing parameters: {e}")))
+            .into();
+        let headers = [
+            ("host", self.host.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let signable = SignableRequest::new(
+            "POST",
+            path,
+            headers.into_iter(),
+            SignableBody::Bytes(&body),
+        )
+        .unwrap_or_else(|e| fail(&format!("signable request: {e}")));
+        let (instructions, _) = sign(signable, &params)
+            .unwrap_or_else(|e| fail(&format!("signing: {e}")))
+            .into_parts();
+        let mut req = http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("host", &self.host)
+            .header("content-type", "application/json")
+            .body(Full::new(body))
+            .unwrap_or_else(|e| fail(&format!("request: {e}")));
+        instructions.apply_to_request_http1x(&mut req);
+        req
+    }
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("paycrypt-loadgen: {msg}");
+    std::process::exit(1)
+}
+
+async fn connect(host: &str) -> http1::SendRequest<Full<Bytes>> {
+    let stream = TcpStream::connect(host)
+        .await
+        .unwrap_or_else(|e| fail(&format!("connect {host}: {e}")));
+    let _ = stream.set_nodelay(true);
+    let (sender, conn) = http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap_or_else(|e| fail(&format!("handshake: {e}")));
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    sender
+}
+
+async fn call(
+    sender: &mut http1::SendRequest<Full<Bytes>>,
+    req: http::Request<Full<Bytes>>,
+) -> Result<(u16, Bytes), String> {
+    sender.ready().await.map_err(|e| e.to_string())?;
+    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    Ok((status, body))
+}
+
+/// User + system CPU time of a process in seconds (`/proc/PID/stat`, 100 ticks per second).
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+struct Case {
+    path: String,
+    body: Bytes,
+    expected: Bytes,
+}
+
+/// Build the case: encrypt a 16-byte plaintext under DUKPT through the server, then one re-encryption
+/// whose answer every later one must equal.
+async fn setup(o: &Options, signer: &Signer) -> Case {
+    let (bdk, ksn, derivation) = match o.case.as_str() {
+        "aes-dukpt" => (
+            "alias/demo-aes-bdk",
+            "123456789012345600000001",
+            Some("AES_128"),
+        ),
+        "tdes-dukpt" => ("alias/demo-tdes-bdk", "FFFF9876543210E00001", None),
+        _ => usage(),
+    };
+    let mut dukpt = json!({"KeySerialNumber": ksn, "Mode": "CBC"});
+    if let Some(d) = derivation {
+        dukpt["DukptKeyDerivationType"] = json!(d);
+    }
+    let encoded_bdk = bdk.replace('/', "%2F");
+    let mut sender = connect(&o.host).await;
+    let encrypt = json!({"PlainText": "34313131313131313131313131313131",
+                         "EncryptionAttributes": {"Dukpt": dukpt}});
+    let (status, body) = call(
+        &mut sender,
+        signer.request(
+            &format!("/keys/{encoded_bdk}/encrypt"),
+            Bytes::from(encrypt.to_string()),
+        ),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&e));
+    if status != 200 {
+        fail(&format!(
+            "setup EncryptData: {status} {}",
+            String::from_utf8_lossy(&body)
+        ));
+    }
+    let v: Value = serde_json::from_slice(&body).unwrap_or_else(|e| fail(&e.to_string()));
+    let request = json!({
+        "OutgoingKeyIdentifier": "alias/demo-aes-key",
+        "CipherText": v["CipherText"],
+        "IncomingEncryptionAttributes": {"Dukpt": dukpt},
+        "OutgoingEncryptionAttributes": {"Symmetric": {"Mode": "CBC",
+            "InitializationVector": "000102030405060708090A0B0C0D0E0F"}},
+    });
+    let path = format!("/keys/{encoded_bdk}/reencrypt");
+    let body = Bytes::from(request.to_string());
+    let (status, expected) = call(&mut sender, signer.request(&path, body.clone()))
+        .await
+        .unwrap_or_else(|e| fail(&e));
+    if status != 200 {
+        fail(&format!(
+            "setup ReEncryptData: {status} {}",
+            String::from_utf8_lossy(&expected)
+        ));
+    }
+    Case {
+        path,
+        body,
+        expected,
+    }
+}
+
+fn percentile(sorted: &[u32], p: f64) -> u32 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn main() {
+    let o = parse();
+    // One thread: a current-thread runtime (no cross-thread wake-ups); more: the work-stealing one.
+    let mut builder = if o.threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(o.threads);
+        b
+    };
+    let runtime = builder
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    runtime.block_on(run(o));
+}
+
+async fn run(o: Options) {
+    let signer = Arc::new(Signer {
+        identity: Credentials::new(&o.access_key, &o.secret, None, None, "loadgen").into(),
+        region: o.region.clone(),
+        host: o.host.clone(),
+    });
+    let case = Arc::new(setup(&o, &signer).await);
+    let done = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let per_conn = o.requests.map(|n| n.div_ceil(o.connections as u64));
+    let deadline = o.seconds.map(|s| Instant::now() + Duration::from_secs(s));
+    let interval = o
+        .rate
+        .map(|r| Duration::from_secs_f64(o.connections as f64 / r));
+
+    let rss_start = o.server_pid.and_then(rss_kib);
+    let monitor = o.server_pid.map(|pid| {
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                let n = done.load(Ordering::Relaxed);
+                let rss = rss_kib(pid).unwrap_or(0);
+                eprintln!("paycrypt-loadgen: {n} requests, server RSS {rss} KiB");
+                samples.push((n, rss));
+            }
+        })
+    });
+
+    let server_cpu_start = o.server_pid.and_then(|p| cpu_seconds(&p.to_string()));
+    let own_cpu_start = cpu_seconds("self");
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    let nconn = o.connections;
+    for c in 0..nconn {
+        let (case, signer, done, errors, host) = (
+            case.clone(),
+            signer.clone(),
+            done.clone(),
+            errors.clone(),
+            o.host.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut sender = connect(&host).await;
+            let mut latencies: Vec<u32> = Vec::with_capacity(per_conn.unwrap_or(1 << 16) as usize);
+            let mut ticker = interval.map(|i| {
+                // Spread the connections' schedules over one interval.
+                let offset = i.mul_f64(c as f64 / nconn as f64);
+                let mut t = tokio::time::interval_at(tokio::time::Instant::now() + offset, i);
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                t
+            });
+            let mut sent = 0u64;
+            loop {
+                if per_conn.is_some_and(|n| sent >= n)
+                    || deadline.is_some_and(|d| Instant::now() >= d)
+                {
+                    break;
+                }
+                let t0 = match ticker.as_mut() {
+                    Some(t) => t.tick().await.into_std(),
+                    None => Instant::now(),
+                };
+                let req = signer.request(&case.path, case.body.clone());
+                match call(&mut sender, req).await {
+                    Ok((200, body)) if body == case.expected => {}
+                    Ok((status, body)) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        if errors.load(Ordering::Relaxed) < 5 {
+                            eprintln!(
+                                "paycrypt-loadgen: unexpected answer {status}: {}",
+                                String::from_utf8_lossy(&body)
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        eprintln!("paycrypt-loadgen: connection error: {e}");
+                        sender = connect(&host).await;
+                    }
+                }
+                let us = u32::try_from(t0.elapsed().as_micros()).unwrap_or(u32::MAX);
+                latencies.push(us);
+                sent += 1;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    if let Some(m) = monitor {
+        m.abort();
+    }
+    all.sort_unstable();
+    let n = all.len();
+    let errors = errors.load(Ordering::Relaxed);
+    let rss_end = o.server_pid.and_then(rss_kib);
+    let per_request = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if n > 0 => format!("{:.1}", (b - a) * 1e6 / n as f64),
+        _ => "-".to_string(),
+    };
+    let cpu = format!(
+        " server_cpu_us_per_req={} loadgen_cpu_us_per_req={}",
+        per_request(
+            server_cpu_start,
+            o.server_pid.and_then(|p| cpu_seconds(&p.to_string()))
+        ),
+        per_request(own_cpu_start, cpu_seconds("self"))
+    );
+    println!(
+        "case={} connections={} rate={} requests={} errors={} seconds={:.2} req_per_s={:.0} p50_us={} p90_us={} p99_us={} p999_us={} max_us={}{}{}",
+        o.case,
+        o.connections,
+        o.rate.map_or("max".to_string(), |r| format!("{r:.0}")),
+        n,
+        errors,
+        elapsed,
+        n as f64 / elapsed,
+        percentile(&all, 50.0),
+        percentile(&all, 90.0),
+        percentile(&all, 99.0),
+        percentile(&all, 99.9),
+        all.last().copied().unwrap_or(0),
+        match (rss_start, rss_end) {
+            (Some(a), Some(b)) => format!(" server_rss_kib_start={a} server_rss_kib_end={b}"),
+            _ => String::new(),
+        },
+        cpu
+    );
+    if errors > 0 {
+        std::process::exit(1);
+    }
+}

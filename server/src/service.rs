@@ -1,0 +1,357 @@
+//! One request, start to finish: route, read the body within limits, authenticate, dispatch to the
+//! plane, encode the answer, log one line.
+//!
+//! The order is EMULATOR.md §11.1's: dispatch (so that errors are encoded for the right plane), then
+//! SigV4, then the operation. The operation runs under `catch_unwind`: a panic becomes 500
+//! `InternalServerException` and the server keeps serving.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Instant, SystemTime};
+
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::request::Parts;
+use http::{HeaderValue, Response, StatusCode};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+
+use crate::api::{ApiError, Plane, Shape};
+use crate::config::Limits;
+use crate::control;
+use crate::engine::{self, Keys, Strictness};
+use crate::route::{self, Route};
+use crate::sigv4::{Caller, Verifier};
+
+/// How callers are authenticated.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// SigV4, verified.
+    Signed(Verifier),
+    /// No verification: every caller acts in this account and region.
+    Off {
+        /// The account.
+        account: String,
+        /// The region.
+        region: String,
+    },
+}
+
+/// What a server serves and how: keys, authentication, strictness, limits.
+#[derive(Debug)]
+pub struct App {
+    keys: Keys,
+    auth: Auth,
+    strictness: Strictness,
+    limits: Limits,
+}
+
+/// A failed request: the error, and whether the connection must close (the body was not read).
+struct Failure {
+    error: ApiError,
+    close: bool,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure {
+            error,
+            close: false,
+        }
+    }
+}
+
+/// What the log line says about a request besides status and latency.
+struct LogFields {
+    key: String,
+}
+
+/// The longest identifier written to the log.
+const MAX_LOGGED_KEY: usize = 330;
+
+fn loggable(id: &str) -> String {
+    id.chars()
+        .take(MAX_LOGGED_KEY)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// A fresh request id, formatted as a UUID v4.
+fn request_id() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        // Never a secret: fall back to the clock.
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        b = nanos.to_le_bytes();
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut s = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+        s.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+    }
+    s
+}
+
+fn response(
+    status: u16,
+    plane: Plane,
+    body: Vec<u8>,
+    request_id: &str,
+    error: Option<Shape>,
+    close: bool,
+) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = r.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(plane.content_type()));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amzn-requestid", v);
+    }
+    if let Some(shape) = error {
+        h.insert("x-amzn-errortype", HeaderValue::from_static(shape.name()));
+    }
+    if close {
+        h.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
+impl App {
+    /// An application over these keys.
+    pub fn new(keys: Keys, auth: Auth, strictness: Strictness, limits: Limits) -> Self {
+        App {
+            keys,
+            auth,
+            strictness,
+            limits,
+        }
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Answer one request (never fails: every failure is an AWS error response).
+    pub async fn handle(&self, req: hyper::Request<Incoming>) -> Response<Full<Bytes>> {
+        let start = Instant::now();
+        let request_id = request_id();
+        let (parts, body) = req.into_parts();
+        let target = parts
+            .headers
+            .get("x-amz-target")
+            .map(|v| v.to_str().unwrap_or("?"));
+        let route = route::route(parts.method.as_str(), parts.uri.path(), target);
+        let plane = match route {
+            Route::Control { .. } | Route::ControlMalformed => Plane::Control,
+            _ => Plane::Data,
+        };
+        let mut log = LogFields { key: "-".into() };
+        let outcome = self.process(&parts, body, &route, &mut log).await;
+        let (resp, status, error) = match outcome {
+            Ok(body) => (
+                response(200, plane, body, &request_id, None, false),
+                200,
+                None,
+            ),
+            Err(Failure { error, close }) => {
+                let status = error.status(plane);
+                let body = serde_json::to_vec(&error.body(plane)).unwrap_or_default();
+                (
+                    response(status, plane, body, &request_id, Some(error.shape), close),
+                    status,
+                    Some(error.shape.name()),
+                )
+            }
+        };
+        tracing::info!(
+            request_id = %request_id,
+            plane = plane.name(),
+            operation = route.operation_name(),
+            key = %log.key,
+            status,
+            error = error.unwrap_or("-"),
+            latency_us = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "request"
+        );
+        resp
+    }
+
+    async fn process(
+        &self,
+        parts: &Parts,
+        body: Incoming,
+        route: &Route<'_>,
+        log: &mut LogFields,
+    ) -> Result<Vec<u8>, Failure> {
+        match route {
+            Route::Unknown => {
+                return Err(ApiError::new(
+                    Shape::UnknownOperation,
+                    "No operation answers this method and path",
+                )
+                .into());
+            }
+            Route::ControlMalformed => {
+                return Err(ApiError::new(
+                    Shape::UnknownOperation,
+                    "A control-plane request is POST / with X-Amz-Target: \
+                     PaymentCryptographyControlPlane.<Operation>",
+                )
+                .into());
+            }
+            _ => {}
+        }
+        let body = self.read_body(parts, body).await?;
+        let caller = self.authenticate(parts, &body)?;
+        match *route {
+            Route::Data {
+                operation,
+                raw_identifier,
+            } => {
+                let member = engine::path_member(operation);
+                let identifier = route::decode_identifier(raw_identifier).ok_or_else(|| {
+                    let mut e = ApiError::new(
+                        Shape::Validation,
+                        format!("{member}: the path segment is not UTF-8 once percent-decoded"),
+                    );
+                    e.fields.push(crate::api::Field {
+                        path: member.into(),
+                        message: "not UTF-8 once percent-decoded".into(),
+                    });
+                    e
+                })?;
+                log.key = loggable(&identifier);
+                let text = std::str::from_utf8(&body).map_err(|_| {
+                    ApiError::new(Shape::Serialization, "The request body is not UTF-8 text")
+                })?;
+                let run = || {
+                    engine::data_operation(
+                        &self.keys,
+                        operation,
+                        &identifier,
+                        text,
+                        &caller.account_id,
+                        &caller.region,
+                        self.strictness,
+                    )
+                };
+                match catch_unwind(AssertUnwindSafe(run)) {
+                    Ok(Ok(answer)) => {
+                        log.key = answer.key_arn;
+                        Ok(answer.body)
+                    }
+                    Ok(Err(e)) => Err(e.into()),
+                    Err(_) => Err(internal().into()),
+                }
+            }
+            Route::DataNotImplemented { operation } => Err(ApiError::new(
+                Shape::NotImplemented,
+                format!(
+                    "paycrypt-server does not implement {operation}; its data plane is \
+                     EncryptData, DecryptData and ReEncryptData"
+                ),
+            )
+            .into()),
+            Route::Control { operation } => {
+                match catch_unwind(AssertUnwindSafe(|| {
+                    control::handle(operation, &body, &caller)
+                })) {
+                    Ok(r) => r.map_err(Failure::from),
+                    Err(_) => Err(internal().into()),
+                }
+            }
+            Route::ControlMalformed | Route::Unknown => Err(internal().into()),
+        }
+    }
+
+    /// The body, refused before it is read whole when it is over the limit.
+    async fn read_body(&self, parts: &Parts, body: Incoming) -> Result<Bytes, Failure> {
+        let max = self.limits.max_body;
+        let too_large = || Failure {
+            error: ApiError::new(
+                Shape::RequestEntityTooLarge,
+                format!("The request body is larger than {max} bytes"),
+            ),
+            close: true,
+        };
+        if let Some(len) = parts.headers.get(CONTENT_LENGTH) {
+            let len: u64 = len
+                .to_str()
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(u64::MAX);
+            if usize::try_from(len).map_or(true, |l| l > max) {
+                return Err(too_large());
+            }
+        }
+        let read =
+            tokio::time::timeout(self.limits.body_timeout, Limited::new(body, max).collect()).await;
+        match read {
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+            Ok(Err(_)) => Err(Failure {
+                error: ApiError::new(Shape::Serialization, "The request body could not be read"),
+                close: true,
+            }),
+            Err(_) => Err(Failure {
+                error: ApiError::new(
+                    Shape::RequestTimeout,
+                    "The request body did not arrive in time",
+                ),
+                close: true,
+            }),
+        }
+    }
+
+    fn authenticate(&self, parts: &Parts, body: &[u8]) -> Result<Caller, ApiError> {
+        match &self.auth {
+            Auth::Signed(verifier) => verifier.verify(
+                parts.method.as_str(),
+                parts.uri.path_and_query().map_or("/", |p| p.as_str()),
+                &parts.headers,
+                body,
+                SystemTime::now(),
+            ),
+            Auth::Off { account, region } => Ok(Caller {
+                access_key_id: "-".into(),
+                account_id: account.clone(),
+                region: region.clone(),
+            }),
+        }
+    }
+}
+
+fn internal() -> ApiError {
+    ApiError::new(
+        Shape::InternalServer,
+        "The server failed to process the request (an internal fault; it keeps serving)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_uuid_v4() {
+        let a = request_id();
+        let b = request_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn logged_keys_are_capped_and_printable() {
+        assert_eq!(loggable("a\nb"), "a?b");
+        assert_eq!(loggable(&"x".repeat(1000)).len(), MAX_LOGGED_KEY);
+    }
+}
