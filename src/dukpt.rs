@@ -89,10 +89,11 @@ impl Ksn {
 
     /// `bytes` is 8, 10 or 12 bytes long; `digits` is what the caller gave.
     fn build(bytes: &[u8], digits: usize) -> Result<Ksn, Error> {
+        let bad_length = || Error::invalid(Problem::KsnLength { hex_digits: digits });
         let mut ksn = Ksn {
             bytes: [0xFF; 12],
             len: 10,
-            hex_digits: digits as u8,
+            hex_digits: u8::try_from(digits).map_err(|_| bad_length())?,
         };
         match bytes.len() {
             8 => ksn.bytes[2..10].copy_from_slice(bytes),
@@ -101,7 +102,7 @@ impl Ksn {
                 ksn.bytes.copy_from_slice(bytes);
                 ksn.len = 12;
             }
-            _ => return Err(Error::invalid(Problem::KsnLength { hex_digits: digits })),
+            _ => return Err(bad_length()),
         }
         if ksn.counter() == 0 {
             return Err(Error::invalid(Problem::KsnCounterZero));

@@ -85,7 +85,8 @@ impl Kcv {
         bytes[..len].copy_from_slice(&digest[..len]);
         Kcv {
             bytes,
-            len: len as u8,
+            // At most 4.
+            len: u8::try_from(len).unwrap_or(4),
         }
     }
 
@@ -200,7 +201,8 @@ impl CipherFn for CmacOver<'_> {
         bytes[..len].copy_from_slice(&tag[..len]);
         Mac {
             bytes,
-            len: len as u8,
+            // At most 16.
+            len: u8::try_from(len).unwrap_or(16),
         }
     }
 }

@@ -105,6 +105,15 @@ const fn algorithm_code(algorithm: SymmetricAlgorithm) -> u16 {
     }
 }
 
+/// The derivation-data length field of a key type: its length in bits.
+const fn key_bits(algorithm: SymmetricAlgorithm) -> u16 {
+    match algorithm {
+        SymmetricAlgorithm::Tdes2Key | SymmetricAlgorithm::Aes128 => 128,
+        SymmetricAlgorithm::Tdes3Key | SymmetricAlgorithm::Aes192 => 192,
+        SymmetricAlgorithm::Aes256 => 256,
+    }
+}
+
 /// The initial key (IK) of the device with this initial key ID.
 pub fn initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Result<SymmetricKey, Error> {
     check_bdk(bdk)?;
@@ -233,7 +242,7 @@ fn derive(
     out: &mut [u8; 32],
 ) {
     let len = key_type.key_len();
-    let bits = (len * 8) as u16;
+    let bits = key_bits(key_type);
     let (blocks, _) = out.as_chunks_mut::<16>();
     for (counter, block) in (1u8..).zip(blocks.iter_mut()).take(len.div_ceil(16)) {
         block[0] = 0x01;

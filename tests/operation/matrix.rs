@@ -39,7 +39,7 @@ const SYMMETRIC: [(&str, SymmetricAlgorithm); 5] = [
 const CAP: usize = 512;
 
 fn iv(block: usize, salt: u8) -> Iv {
-    let bytes: Vec<u8> = (0..block as u8)
+    let bytes: Vec<u8> = (0..u8::try_from(block).unwrap())
         .map(|i| i.wrapping_mul(17) ^ salt)
         .collect();
     Iv::new(&bytes).unwrap()
@@ -210,7 +210,9 @@ fn run(incoming: &Kind, outgoing: &Kind, pick: usize, seed: u64) -> bool {
         return false;
     };
     let mut rng = TestRng::new(seed);
-    let mut plaintext: Vec<u8> = (0..len).map(|i| (i as u64 * 131 + seed) as u8).collect();
+    let mut plaintext: Vec<u8> = (0..len)
+        .map(|i| (i as u64 * 131 + seed).to_le_bytes()[0])
+        .collect();
     plaintext[0] = 0; // raw RSA: keep the value below the modulus
     let inc = use_of(incoming.key, incoming.attributes);
     let ct = reencrypt::encrypt(&inc, &plaintext, &mut rng)
