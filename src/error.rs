@@ -179,6 +179,14 @@ pub enum Problem {
     KcvAlgorithm,
     /// A key identifier that does not have the shape of a key ARN, alias ARN or `alias/name`.
     KeyIdentifier,
+    /// `ReEncryptData` with an RSA outgoing side and no `PaddingType`. Raw RSA there is a plaintext
+    /// oracle, so it needs a padding type, unless the outgoing key opts in to raw RSA
+    /// ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing)) and the incoming side is not
+    /// RSA.
+    PaddingTypeRequired,
+    /// The raw-RSA opt-in ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing)) on a key
+    /// that is not an RSA key.
+    RawRsaOptIn,
 }
 
 impl Problem {
@@ -198,13 +206,13 @@ impl Problem {
             | Problem::Hex => Member::Data,
             Problem::KsnLength { .. } | Problem::KsnCounterZero => Member::KeySerialNumber,
             Problem::DerivationType { .. } => Member::DukptKeyDerivationType,
-            Problem::PaddingType => Member::PaddingType,
+            Problem::PaddingType | Problem::PaddingTypeRequired => Member::PaddingType,
             Problem::KeyUsage
             | Problem::KeyNotUsable
             | Problem::KeyIdentifier
             | Problem::AttributesForKey => Member::KeyIdentifier,
             Problem::PolicyRefused => Member::Attributes,
-            Problem::KeyClass => Member::KeyAttributes,
+            Problem::KeyClass | Problem::RawRsaOptIn => Member::KeyAttributes,
             Problem::KcvAlgorithm => Member::KeyCheckValueAlgorithm,
         }
     }
@@ -277,6 +285,11 @@ impl fmt::Display for Problem {
             Problem::KeyIdentifier => {
                 f.write_str("key identifier is not a key ARN, alias ARN or alias name")
             }
+            Problem::PaddingTypeRequired => f.write_str(
+                "PaddingType is required for an RSA outgoing key (raw RSA is refused: it would \
+                 make re-encryption a plaintext oracle)",
+            ),
+            Problem::RawRsaOptIn => f.write_str("raw RSA can only be allowed on an RSA key"),
         }
     }
 }

@@ -17,7 +17,15 @@
 //! | outgoing | `Asymmetric`, or `Symmetric` with `PaddingType` | D1, public key or key pair | RSA | `Encrypt` |
 //!
 //! A wrong usage or attribute kind is a validation error; modes of use that forbid the operation are
-//! [`Error::AccessDenied`]. Without the `alloc` feature the in-place forms ([`reencrypt_in_place`],
+//! [`Error::AccessDenied`].
+//!
+//! **Raw RSA outgoing.** An RSA outgoing side of `ReEncryptData` needs a `PaddingType`
+//! ([`Problem::PaddingTypeRequired`], under every [`Policy`]): raw RSA refuses a plaintext that is not
+//! below the modulus, and that visible refusal turned any RSA public key into a whole-plaintext oracle
+//! for OFB/CFB incoming ciphertexts and a full RSA decryption oracle for raw RSA incoming ones (security
+//! audit H1). Raw RSA outgoing works only for a key that opts in ([`Key::with_raw_rsa_outgoing`], not
+//! AWS) and never from an RSA incoming side. `EncryptData` with raw RSA is unchanged (its caller holds
+//! the plaintext). Without the `alloc` feature the in-place forms ([`reencrypt_in_place`],
 //! [`encrypt_in_place`], [`decrypt_in_place`]) serve symmetric and DUKPT sides on the caller's buffer.
 
 mod attributes;
@@ -298,6 +306,29 @@ fn is_rsa(key_use: &KeyUse<'_>) -> bool {
     }
 }
 
+/// Raw RSA (no `PaddingType`) as the outgoing side of `ReEncryptData`: refused under every policy
+/// unless the outgoing key opts in ([`Key::with_raw_rsa_outgoing`]) and the incoming side is not RSA.
+///
+/// Raw RSA encryption refuses a plaintext not below the modulus, visibly; with a malleable incoming
+/// side (OFB, CFB, a CBC IV) or a raw RSA one (Manger's attack), that refusal is a plaintext-recovery
+/// oracle for whoever may request re-encryptions. `Symmetric` attributes without a `PaddingType` on an
+/// RSA key never mean raw RSA, so they get the same error.
+fn check_raw_rsa_outgoing(incoming: &KeyUse<'_>, outgoing: &KeyUse<'_>) -> Result<(), Error> {
+    if !is_rsa(outgoing) {
+        return Ok(());
+    }
+    let (no_padding, asymmetric) = match &outgoing.attributes {
+        EncryptionAttributes::Asymmetric(a) => (a.padding.is_none(), true),
+        EncryptionAttributes::Symmetric(s) => (s.padding.is_none(), false),
+        EncryptionAttributes::Dukpt(_) => (false, false),
+    };
+    let opted_in = asymmetric && outgoing.key.allows_raw_rsa_outgoing() && !is_rsa(incoming);
+    if no_padding && !opted_in {
+        return Err(invalid(Problem::PaddingTypeRequired, Side::Outgoing));
+    }
+    Ok(())
+}
+
 /// Refuse what the strict policy refuses.
 fn check_policy(incoming: &KeyUse<'_>, outgoing: &KeyUse<'_>, policy: Policy) -> Result<(), Error> {
     if policy == Policy::Documented {
@@ -381,6 +412,7 @@ pub fn reencrypt_in_place(
     buf: &mut [u8],
     policy: Policy,
 ) -> Result<Receipt, Error> {
+    check_raw_rsa_outgoing(incoming, outgoing)?;
     check_policy(incoming, outgoing, policy)?;
     check_max(buf.len(), Side::Incoming)?;
     let inw = resolve(incoming, Side::Incoming)?;
@@ -476,6 +508,7 @@ mod owned {
         rng: &mut R,
         policy: Policy,
     ) -> Result<Encrypted, Error> {
+        check_raw_rsa_outgoing(incoming, outgoing)?;
         check_policy(incoming, outgoing, policy)?;
         check_max(ciphertext.len(), Side::Incoming)?;
         let inw = resolve(incoming, Side::Incoming)?;

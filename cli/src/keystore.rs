@@ -59,7 +59,7 @@ pub fn listing(store: &MemoryKeyStore) -> Value {
         .keys()
         .map(|k| {
             let a = k.attributes();
-            json!({
+            let mut listed = json!({
                 "KeyArn": k.arn().as_str(),
                 "KeyAttributes": {
                     "KeyUsage": a.key_usage.aws_name(),
@@ -71,7 +71,14 @@ pub fn listing(store: &MemoryKeyStore) -> Value {
                 "KeyCheckValueAlgorithm": k.kcv_algorithm().aws_name(),
                 "Enabled": k.enabled(),
                 "KeyState": k.state().aws_name(),
-            })
+            });
+            // paycrypt's own member (not AWS), shown only where it is set.
+            if k.allows_raw_rsa_outgoing()
+                && let Some(members) = listed.as_object_mut()
+            {
+                members.insert("PaycryptAllowRawRsaOutgoing".to_string(), Value::Bool(true));
+            }
+            listed
         })
         .collect();
     let aliases: Vec<Value> = store

@@ -13,6 +13,12 @@
 //! public keys). The check value is always computed from the material; a `KeyCheckValue` in the file is
 //! only compared with it (a mismatch is an error, which catches mistyped material). Two keys with the same
 //! ARN, two aliases with the same name, and an alias naming a key that is not in the document are errors.
+//!
+//! One member is paycrypt's own, **not AWS's**: `"PaycryptAllowRawRsaOutgoing": true` on an RSA key lets
+//! `ReEncryptData` encrypt under it with raw RSA (`Asymmetric` without `PaddingType`) when the incoming
+//! side is not RSA ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing), which says why it
+//! is off by default: raw RSA outgoing is a plaintext oracle for whoever may request re-encryptions).
+//! On any other key it is an error.
 
 use alloc::collections::BTreeSet;
 use alloc::format;
@@ -159,6 +165,7 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
             "KeyState",
             "KeyCheckValueAlgorithm",
             "KeyCheckValue",
+            "PaycryptAllowRawRsaOutgoing",
         ],
     )
     .map_err(|e| from_service(None, e))?;
@@ -207,6 +214,14 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
         stored = stored
             .with_kcv_algorithm(kcv_algorithm)
             .map_err(|e| at(key, o.path_of("KeyCheckValueAlgorithm"), e))?;
+    }
+    if let Some(allow) = o
+        .opt_bool("PaycryptAllowRawRsaOutgoing")
+        .map_err(|e| from_service(key, e))?
+    {
+        stored = stored
+            .with_raw_rsa_outgoing(allow)
+            .map_err(|e| at(key, o.path_of("PaycryptAllowRawRsaOutgoing"), e))?;
     }
     if let Some(claimed) = o
         .opt_str("KeyCheckValue")
