@@ -1,9 +1,11 @@
 //! The command line: global options (anywhere), one command, the command's `--option value` pairs.
 //!
 //! Hand-written so that every message and exit code is the AWS CLI's: errors here are
-//! [`CliError::Syntax`] (exit 252).
+//! [`CliError::Syntax`] (exit 252). Messages repeat option names (at most 64 characters of them), never
+//! a positional argument or an option's value that could be data: those are named by position and
+//! length (`--plain-text 4111…` typed without its option must not reach a log).
 
-use paycrypt::wire::Operation;
+use paycrypt::wire::{Operation, echo};
 
 use crate::error::CliError;
 
@@ -187,19 +189,28 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
     let mut version = false;
     let mut command: Option<CommandName> = None;
     let mut options: Vec<(String, String)> = Vec::new();
-    let mut extra: Vec<String> = Vec::new();
+    // Stray positional arguments: (position from 1, characters).
+    let mut extra: Vec<(usize, usize)> = Vec::new();
+    let mut position = 0;
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
+        position += 1;
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        let value = |it: &mut std::vec::IntoIter<String>| match inline.clone() {
+        let mut value = |it: &mut std::vec::IntoIter<String>| match inline.clone() {
             Some(v) => Ok(v),
             None => match it.next() {
-                Some(v) if !v.starts_with("--") => Ok(v),
-                _ => Err(syntax(format!("argument {name}: expected one argument"))),
+                Some(v) if !v.starts_with("--") => {
+                    position += 1;
+                    Ok(v)
+                }
+                _ => Err(syntax(format!(
+                    "argument {}: expected one argument",
+                    echo(&name)
+                ))),
             },
         };
         let no_value = |flag: &str| match inline {
@@ -230,7 +241,7 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
             "help" => help = true,
             n if n.starts_with('-') => {
                 if command.is_none() {
-                    return Err(syntax(format!("unrecognized arguments: {arg}")));
+                    return Err(syntax(format!("unrecognized arguments: {}", echo(n))));
                 }
                 let v = value(&mut it)?;
                 options.push((name, v));
@@ -238,13 +249,22 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
             word => match command {
                 None => {
                     command = Some(CommandName::from_word(word).ok_or_else(|| {
+                        // A mistyped command is repeated; anything that does not look like one
+                        // (digits, say) is named by position only.
+                        let looks_like_a_command = word.len() <= 32
+                            && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+                        let given = if looks_like_a_command {
+                            format!("'{word}'")
+                        } else {
+                            format!("(argument {position}, {} characters)", word.chars().count())
+                        };
                         syntax(format!(
-                            "argument command: Invalid choice '{word}', valid choices are: {}",
+                            "argument command: Invalid choice {given}, valid choices are: {}",
                             CommandName::ALL.map(CommandName::word).join(" | ")
                         ))
                     })?);
                 }
-                Some(_) => extra.push(arg),
+                Some(_) => extra.push((position, arg.chars().count())),
             },
         }
     }
@@ -264,9 +284,13 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
         });
     }
     if !extra.is_empty() {
+        let named: Vec<String> = extra
+            .iter()
+            .map(|(at, len)| format!("argument {at} ({len} characters)"))
+            .collect();
         return Err(syntax(format!(
             "unrecognized arguments: {}",
-            extra.join(" ")
+            named.join(", ")
         )));
     }
     let Some(command) = command else {
@@ -277,7 +301,7 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
         None if command == CommandName::Batch => Action::Batch(batch_options(options)?),
         None => {
             if let Some((flag, _)) = options.first() {
-                return Err(syntax(format!("Unknown options: {flag}")));
+                return Err(syntax(format!("Unknown options: {}", echo(flag))));
             }
             Action::Keys
         }
@@ -303,7 +327,7 @@ fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, Cl
             continue;
         }
         let Some(param) = table.iter().find(|p| p.flag == flag) else {
-            return Err(syntax(format!("Unknown options: {flag}")));
+            return Err(syntax(format!("Unknown options: {}", echo(&flag))));
         };
         if given.iter().any(|(p, _)| p.flag == flag) {
             return Err(syntax(format!("argument {flag}: given more than once")));
@@ -334,7 +358,8 @@ fn number(flag: &str, value: &str, max: usize) -> Result<usize, CliError> {
     match value.parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(syntax(format!(
-            "argument {flag}: invalid value '{value}' (a whole number from 1 to {max})"
+            "argument {flag}: invalid value '{}' (a whole number from 1 to {max})",
+            echo(value)
         ))),
     }
 }
@@ -346,7 +371,7 @@ fn batch_options(options: Vec<(String, String)>) -> Result<BatchOptions, CliErro
         let slot = match flag.as_str() {
             "--workers" => &mut workers,
             "--chunk-lines" => &mut chunk_lines,
-            _ => return Err(syntax(format!("Unknown options: {flag}"))),
+            _ => return Err(syntax(format!("Unknown options: {}", echo(&flag)))),
         };
         let max = if flag == "--workers" {
             MAX_WORKERS

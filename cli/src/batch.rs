@@ -5,37 +5,82 @@
 //! `--chunk-lines`. A chunk is split into contiguous parts, one per worker (`std::thread::scope`,
 //! each worker with its own `OsRng`); while the workers run, the main thread writes the previous
 //! chunk's answers and takes the next chunk. Answers are written in input order. So a file is
-//! processed in full chunks on every core, an interactive client gets each answer as soon as it is
-//! computed, and memory holds at most the channel and three chunks, whatever the input's length (a
-//! line longer than [`MAX_LINE`] bytes is answered with an error without being kept).
+//! processed in full chunks on every core, and an interactive client gets each answer as soon as it is
+//! computed. A worker thread that cannot be started is not an error: its part runs on the main thread.
+//!
+//! **Memory.** Lines are bounded by count (`--chunk-lines` in the channel and in each chunk) and by
+//! bytes: every line read is charged `2 × its length + 2 KiB` (the line, and room for its answer, which
+//! is never longer than the line plus about 1.5 KiB: error messages repeat at most 64 characters of any
+//! name or value) against [`MAX_IN_FLIGHT`] until its answer is written, and the reader waits while the
+//! charge is full. A line longer than [`MAX_LINE`] bytes is answered with an error without being kept.
+//! So whatever the input (hostile lines included) and whatever the options, the lines and answers in
+//! memory stay under 16 MiB.
+//!
+//! **Wiping.** Lines, parsed requests, answers and the read and write buffers are all wiped when they
+//! are freed ([`crate::wiped`], [`paycrypt::wire::Json`]): after a batch has answered a line, no copy
+//! of its plaintext is left in the process.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
 use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use paycrypt::rsa::{OsRng, TryCryptoRng};
-use paycrypt::wire::{FieldError, Operation, ServiceError, handle_value};
+use paycrypt::wire::{Json, ServiceError, handle_envelope};
 use paycrypt::{MemoryKeyStore, Policy};
 use serde_json::{Value, json};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::args::BatchOptions;
 use crate::error::CliError;
+use crate::wiped::Output;
 
 /// The longest line kept, in bytes (the largest valid request is under 6 KB).
 pub const MAX_LINE: usize = 16 * 1024;
 
+/// The most bytes charged for lines read and not yet answered (see the module docs).
+pub const MAX_IN_FLIGHT: usize = 16 * 1024 * 1024;
+
+/// What a line is charged besides twice its length: room for the longest answer of a short line (an
+/// RSA-4096 ciphertext in hex, an error message).
+const ANSWER_ROOM: usize = 2048;
+
 /// Below this many lines a chunk is processed on the main thread (threads would cost more).
 const MIN_PARALLEL: usize = 32;
 
+/// The read buffer of stdin.
+const READ_BUFFER: usize = 1 << 16;
+
 /// One input line.
-#[derive(Debug)]
 enum Line {
-    /// The line's text (without its line ending).
-    Text(String),
+    /// The line's text (without its line ending), wiped on drop.
+    Text(Zeroizing<String>),
     /// A line that cannot be read as text: why.
     Bad(&'static str),
+}
+
+impl Line {
+    /// What the line is charged against [`MAX_IN_FLIGHT`].
+    fn cost(&self) -> usize {
+        match self {
+            Line::Text(t) => 2 * t.len() + ANSWER_ROOM,
+            Line::Bad(_) => ANSWER_ROOM,
+        }
+    }
+}
+
+/// One answer line (without its newline), wiped on drop, and whether it is an error.
+struct Answer {
+    text: Zeroizing<String>,
+    is_error: bool,
+}
+
+/// The answers of a chunk and what its lines were charged.
+struct Answered {
+    answers: Vec<Answer>,
+    cost: usize,
 }
 
 /// What a batch did, for the summary line.
@@ -68,91 +113,67 @@ impl std::fmt::Display for Summary {
     }
 }
 
-fn validation(message: String, field_list: Vec<FieldError>) -> ServiceError {
-    ServiceError::Validation {
-        message,
-        field_list,
-    }
+/// The byte charge of the lines in flight: the reader takes, the writer gives back.
+struct Budget {
+    used: Mutex<usize>,
+    freed: Condvar,
 }
 
-fn field(path: &str, message: String) -> ServiceError {
-    validation(
-        format!("{path}: {message}"),
-        vec![FieldError {
-            path: path.to_string(),
-            message,
-        }],
-    )
-}
-
-const OPERATIONS: &str = "ReEncryptData, EncryptData, DecryptData";
-
-/// Run one line: `{"Operation": ..., "Input": {...}}`.
-fn run_line<R: TryCryptoRng + ?Sized>(
-    store: &MemoryKeyStore,
-    policy: Policy,
-    rng: &mut R,
-    text: &str,
-) -> Result<Value, ServiceError> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| validation(format!("Line is not valid JSON: {e}"), Vec::new()))?;
-    let Value::Object(envelope) = value else {
-        return Err(validation(
-            "Line must be a JSON object {\"Operation\": ..., \"Input\": {...}}".to_string(),
-            Vec::new(),
-        ));
-    };
-    if let Some(unknown) = envelope
-        .keys()
-        .find(|k| k.as_str() != "Operation" && k.as_str() != "Input")
-    {
-        return Err(field(unknown, format!("Unknown member '{unknown}'")));
-    }
-    let operation = match envelope.get("Operation") {
-        None | Some(Value::Null) => {
-            return Err(field("Operation", "Member must not be null".to_string()));
+impl Budget {
+    /// Charge `n` bytes, waiting while that would pass [`MAX_IN_FLIGHT`] (a line is always let in
+    /// when nothing else is charged).
+    fn take(&self, n: usize) {
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        while *used > 0 && *used + n > MAX_IN_FLIGHT {
+            used = self
+                .freed
+                .wait(used)
+                .unwrap_or_else(PoisonError::into_inner);
         }
-        Some(Value::String(name)) => Operation::from_name(name).ok_or_else(|| {
-            field(
-                "Operation",
-                format!(
-                    "Value '{name}' failed to satisfy constraint: Member must satisfy enum value set: [{OPERATIONS}]"
-                ),
-            )
-        })?,
-        Some(_) => return Err(field("Operation", "Value must be a string".to_string())),
-    };
-    let input = envelope
-        .get("Input")
-        .ok_or_else(|| field("Input", "Member must not be null".to_string()))?;
-    handle_value(store, operation, input, rng, policy)
+        *used += n;
+    }
+
+    fn give(&self, n: usize) {
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        *used = used.saturating_sub(n);
+        self.freed.notify_all();
+    }
 }
 
-/// The answer line of one input line (without its newline), and whether it is an error.
+/// The answer to one line.
 fn answer<R: TryCryptoRng + ?Sized>(
     store: &MemoryKeyStore,
     policy: Policy,
     rng: &mut R,
     line: &Line,
-) -> (String, bool) {
+) -> Answer {
     let result = match line {
-        Line::Text(text) => run_line(store, policy, rng, text),
-        Line::Bad(why) => Err(validation((*why).to_string(), Vec::new())),
+        Line::Text(text) => handle_envelope(store, text, rng, policy),
+        Line::Bad(why) => Err(ServiceError::Validation {
+            message: (*why).to_string(),
+            field_list: Vec::new(),
+        }),
     };
     match result {
-        Ok(output) => (json!({ "Output": output }).to_string(), false),
+        Ok(output) => Answer {
+            text: Json::from(json!({ "Output": output.into_value() })).to_text(),
+            is_error: false,
+        },
         Err(e) => {
             let mut members = match e.to_json() {
                 Value::Object(m) => m,
                 _ => serde_json::Map::new(),
             };
             members.insert("Type".to_string(), Value::String(e.name().to_string()));
-            (json!({ "Error": members }).to_string(), true)
+            Answer {
+                text: Json::from(json!({ "Error": members })).to_text(),
+                is_error: true,
+            }
         }
     }
 }
 
-fn process(store: &MemoryKeyStore, policy: Policy, lines: &[Line]) -> Vec<(String, bool)> {
+fn process(store: &MemoryKeyStore, policy: Policy, lines: &[Line]) -> Vec<Answer> {
     let mut rng = OsRng;
     lines
         .iter()
@@ -160,62 +181,111 @@ fn process(store: &MemoryKeyStore, policy: Policy, lines: &[Line]) -> Vec<(Strin
         .collect()
 }
 
-/// Read one line of at most [`MAX_LINE`] bytes; `None` at the end of the input.
-fn read_line<I: BufRead>(input: &mut I, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
-    buf.clear();
-    let mut too_long = false;
-    let mut any = false;
-    loop {
-        let available = match input.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            break;
-        }
-        any = true;
-        let newline = available.iter().position(|&b| b == b'\n');
-        let take = newline.unwrap_or(available.len());
-        if !too_long {
-            if buf.len() + take > MAX_LINE {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(&available[..take]);
-            }
-        }
-        input.consume(newline.map_or(take, |i| i + 1));
-        if newline.is_some() {
-            break;
-        }
-    }
-    if !any {
-        return Ok(None);
-    }
-    if too_long {
-        return Ok(Some(Line::Bad("Line is longer than 16384 bytes")));
-    }
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
-    }
-    Ok(Some(match String::from_utf8(std::mem::take(buf)) {
-        Ok(s) => Line::Text(s),
-        Err(_) => Line::Bad("Line is not valid UTF-8"),
-    }))
+/// Splits an input into lines of at most [`MAX_LINE`] bytes, through buffers that are wiped as soon as
+/// their bytes are consumed: once a line has been handed out, no copy of it is left here.
+struct LineReader<R> {
+    input: R,
+    buf: Zeroizing<Vec<u8>>,
+    start: usize,
+    end: usize,
+    /// The line being gathered (capacity [`MAX_LINE`], never reallocated).
+    line: Zeroizing<Vec<u8>>,
+    /// Bytes of the current line were consumed (it exists even if empty so far).
+    partial: bool,
+    too_long: bool,
+    eof: bool,
 }
 
-fn read_lines<I: BufRead>(mut input: I, tx: &SyncSender<io::Result<Line>>) {
-    let mut buf = Vec::new();
+impl<R: Read> LineReader<R> {
+    fn new(input: R, buffer: usize) -> Self {
+        LineReader {
+            input,
+            buf: Zeroizing::new(vec![0; buffer.max(1)]),
+            start: 0,
+            end: 0,
+            line: Zeroizing::new(Vec::with_capacity(MAX_LINE)),
+            partial: false,
+            too_long: false,
+            eof: false,
+        }
+    }
+
+    /// The next line; `None` at the end of the input.
+    fn next_line(&mut self) -> io::Result<Option<Line>> {
+        loop {
+            if self.start < self.end {
+                let available = &self.buf[self.start..self.end];
+                let newline = available.iter().position(|&b| b == b'\n');
+                let take = newline.unwrap_or(available.len());
+                if !self.too_long {
+                    if self.line.len() + take > MAX_LINE {
+                        self.too_long = true;
+                        self.line.zeroize();
+                    } else {
+                        self.line.extend_from_slice(&available[..take]);
+                    }
+                }
+                let consumed = take + usize::from(newline.is_some());
+                self.buf[self.start..self.start + consumed].zeroize();
+                self.start += consumed;
+                self.partial = true;
+                if newline.is_some() {
+                    return Ok(Some(self.finish()));
+                }
+            } else if self.eof {
+                return Ok(self.partial.then(|| self.finish()));
+            } else {
+                self.start = 0;
+                self.end = 0;
+                match self.input.read(&mut self.buf) {
+                    Ok(0) => self.eof = true,
+                    Ok(n) => self.end = n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+
+    /// The gathered line, handed out in a string of its own exact size; the gathering buffer is wiped.
+    fn finish(&mut self) -> Line {
+        self.partial = false;
+        if std::mem::take(&mut self.too_long) {
+            return Line::Bad("Line is longer than 16384 bytes");
+        }
+        if self.line.last() == Some(&b'\r') {
+            self.line.pop();
+        }
+        let exact = self.line.to_vec();
+        let used = self.line.len();
+        self.line[..used].zeroize();
+        self.line.clear();
+        match String::from_utf8(exact) {
+            Ok(s) => Line::Text(Zeroizing::new(s)),
+            Err(e) => {
+                e.into_bytes().zeroize();
+                Line::Bad("Line is not valid UTF-8")
+            }
+        }
+    }
+}
+
+/// A line and what it was charged.
+type Item = io::Result<Line>;
+
+fn read_lines<R: Read>(mut reader: LineReader<R>, tx: &SyncSender<Item>, budget: &Budget) {
     loop {
-        let line = read_line(&mut input, &mut buf);
-        let end = !matches!(line, Ok(Some(_)));
-        let item = match line {
-            Ok(Some(l)) => Ok(l),
+        let item = reader.next_line();
+        let line = match item {
+            Ok(Some(line)) => line,
             Ok(None) => return,
-            Err(e) => Err(e),
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
         };
-        if tx.send(item).is_err() || end {
+        budget.take(line.cost());
+        if tx.send(Ok(line)).is_err() {
             return;
         }
     }
@@ -223,7 +293,7 @@ fn read_lines<I: BufRead>(mut input: I, tx: &SyncSender<io::Result<Line>>) {
 
 /// Take a chunk: when `wait`, block for the first line (none at the end of the input); then take the
 /// lines already waiting, up to `max`.
-fn gather(rx: &Receiver<io::Result<Line>>, max: usize, wait: bool) -> io::Result<Vec<Line>> {
+fn gather(rx: &Receiver<Item>, max: usize, wait: bool) -> io::Result<Vec<Line>> {
     let mut lines = Vec::new();
     if wait {
         match rx.recv() {
@@ -241,17 +311,28 @@ fn gather(rx: &Receiver<io::Result<Line>>, max: usize, wait: bool) -> io::Result
 }
 
 fn write_answers<W: Write>(
-    out: &mut W,
-    answers: Vec<(String, bool)>,
+    out: &mut Output<W>,
+    answered: Answered,
     summary: &mut Summary,
+    budget: &Budget,
 ) -> io::Result<()> {
-    for (line, is_error) in answers {
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
-        summary.lines += 1;
-        summary.errors += u64::from(is_error);
-    }
-    out.flush()
+    let result = (|| {
+        for a in &answered.answers {
+            out.put(a.text.as_bytes())?;
+            out.put(b"\n")?;
+            summary.lines += 1;
+            summary.errors += u64::from(a.is_error);
+        }
+        out.flush()
+    })();
+    budget.give(answered.cost);
+    result
+}
+
+/// A part of a chunk: running on a worker, or (when no thread could be started) left to this thread.
+enum Part<'s, 'l> {
+    Worker(thread::ScopedJoinHandle<'s, Vec<Answer>>),
+    Here(&'l [Line]),
 }
 
 /// Answer every line of `input` on `out`.
@@ -260,10 +341,10 @@ pub fn run<I, W>(
     policy: Policy,
     options: BatchOptions,
     input: I,
-    mut out: W,
+    out: W,
 ) -> Result<Summary, CliError>
 where
-    I: BufRead + Send + 'static,
+    I: Read + Send + 'static,
     W: Write,
 {
     let workers = options
@@ -278,55 +359,91 @@ where
         elapsed: Duration::ZERO,
         workers,
     };
+    let mut out = Output::new(out, 1 << 16);
+    let budget = Arc::new(Budget {
+        used: Mutex::new(0),
+        freed: Condvar::new(),
+    });
 
     // Detached: if we stop early (stdout closed), the process exits without waiting for stdin.
     let (tx, rx) = mpsc::sync_channel(max);
+    let reader_budget = Arc::clone(&budget);
+    let reader = LineReader::new(input, READ_BUFFER);
     thread::Builder::new()
         .name("paycrypt-batch-reader".to_string())
-        .spawn(move || read_lines(input, &tx))?;
+        .spawn(move || read_lines(reader, &tx, &reader_budget))
+        .map_err(|e| {
+            CliError::Io(io::Error::new(
+                e.kind(),
+                format!("cannot start the batch's reader thread: {e}"),
+            ))
+        })?;
 
-    let mut pending: Option<Vec<(String, bool)>> = None;
+    let cost = |lines: &[Line]| lines.iter().map(Line::cost).sum::<usize>();
+    let mut warned = false;
+    let mut pending: Option<Answered> = None;
     let mut current = gather(&rx, max, true)?;
     while !current.is_empty() {
         let (answers, next) = if workers == 1 || current.len() < MIN_PARALLEL {
             if let Some(previous) = pending.take() {
-                write_answers(&mut out, previous, &mut summary)?;
+                write_answers(&mut out, previous, &mut summary, &budget)?;
             }
             let answers = process(store, policy, &current);
             (answers, gather(&rx, max, false)?)
         } else {
             thread::scope(|s| -> Result<_, CliError> {
-                let part = current.len().div_ceil(workers);
-                let handles: Vec<_> = current
-                    .chunks(part)
-                    .map(|lines| s.spawn(move || process(store, policy, lines)))
+                let size = current.len().div_ceil(workers);
+                let parts: Vec<Part<'_, '_>> = current
+                    .chunks(size)
+                    .map(|lines| {
+                        thread::Builder::new()
+                            .spawn_scoped(s, move || process(store, policy, lines))
+                            .map_or(Part::Here(lines), Part::Worker)
+                    })
                     .collect();
+                if !warned && parts.iter().any(|p| matches!(p, Part::Here(_))) {
+                    warned = true;
+                    let _ = writeln!(
+                        io::stderr(),
+                        "paycrypt: warning: a batch worker thread could not be started; its \
+                         lines run on the main thread"
+                    );
+                }
                 // Meanwhile: write the previous chunk's answers and take the next chunk.
                 let io = match pending.take() {
-                    Some(previous) => write_answers(&mut out, previous, &mut summary),
+                    Some(previous) => write_answers(&mut out, previous, &mut summary, &budget),
                     None => Ok(()),
                 }
                 .and_then(|()| gather(&rx, max, false));
                 let mut answers = Vec::with_capacity(current.len());
-                for handle in handles {
-                    answers.extend(handle.join().map_err(|_| {
-                        CliError::Io(io::Error::other("a batch worker thread failed"))
-                    })?);
+                for part in parts {
+                    match part {
+                        Part::Worker(handle) => answers.extend(handle.join().map_err(|_| {
+                            CliError::Io(io::Error::other("a batch worker thread failed"))
+                        })?),
+                        Part::Here(lines) => answers.extend(process(store, policy, lines)),
+                    }
                 }
                 Ok((answers, io?))
             })?
         };
+        let answered = Answered {
+            answers,
+            cost: cost(&current),
+        };
+        // The lines are answered: drop (and so wipe) them before taking more.
+        drop(std::mem::take(&mut current));
         if next.is_empty() {
             // Nothing else is waiting: answer now, then wait for more input.
-            write_answers(&mut out, answers, &mut summary)?;
+            write_answers(&mut out, answered, &mut summary, &budget)?;
             current = gather(&rx, max, true)?;
         } else {
-            pending = Some(answers);
+            pending = Some(answered);
             current = next;
         }
     }
     if let Some(previous) = pending.take() {
-        write_answers(&mut out, previous, &mut summary)?;
+        write_answers(&mut out, previous, &mut summary, &budget)?;
     }
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -337,12 +454,11 @@ mod tests {
     use super::*;
 
     fn lines(input: &[u8]) -> Vec<String> {
-        let mut reader = io::BufReader::with_capacity(7, input);
-        let mut buf = Vec::new();
+        let mut reader = LineReader::new(input, 7);
         let mut out = Vec::new();
-        while let Ok(Some(line)) = read_line(&mut reader, &mut buf) {
+        while let Ok(Some(line)) = reader.next_line() {
             out.push(match line {
-                Line::Text(t) => t,
+                Line::Text(t) => t.to_string(),
                 Line::Bad(why) => format!("<{why}>"),
             });
         }
@@ -364,5 +480,31 @@ mod tests {
         );
         let exact = vec![b'y'; MAX_LINE];
         assert_eq!(lines(&exact)[0].len(), MAX_LINE);
+        assert!(lines(b"").is_empty());
+    }
+
+    #[test]
+    fn consumed_input_is_wiped_from_the_read_buffer() {
+        let mut reader = LineReader::new(&b"first line\nsecond"[..], 64);
+        assert!(matches!(reader.next_line(), Ok(Some(Line::Text(t))) if *t == "first line"));
+        // The first line's bytes are gone from the buffer; only the unread rest is there.
+        assert!(!reader.buf.windows(5).any(|w| w == b"first"));
+        assert!(reader.buf.windows(6).any(|w| w == b"second"));
+        assert!(reader.line.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn the_budget_lets_a_line_in_when_nothing_is_charged() {
+        let budget = Budget {
+            used: Mutex::new(0),
+            freed: Condvar::new(),
+        };
+        budget.take(MAX_IN_FLIGHT + 1);
+        budget.give(MAX_IN_FLIGHT + 1);
+        budget.take(10);
+        assert_eq!(
+            *budget.used.lock().unwrap_or_else(PoisonError::into_inner),
+            10
+        );
     }
 }

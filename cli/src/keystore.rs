@@ -2,12 +2,14 @@
 //! `keys` listing.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
 
 use paycrypt::{KeyModesOfUse, MemoryKeyStore};
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
+use crate::wiped::{self, ReadError};
 
 /// The embedded demo key store: public test keys only (the README lists them; `examples/README.md` says
 /// how the RSA pair was made).
@@ -20,8 +22,12 @@ pub const KEYS_ENV: &str = "PAYCRYPT_KEYS";
 pub const DEMO_WARNING: &str = "paycrypt: warning: using the embedded demo key store; its keys are \
 PUBLIC TEST KEYS, never use them for real data (use --keys FILE or PAYCRYPT_KEYS)";
 
+/// The largest key-store file read.
+pub const MAX_KEY_STORE: usize = 64 << 20;
+
 /// Load the store: `--keys`, else `$PAYCRYPT_KEYS` (if set and not empty), else the demo store (with
-/// the warning on stderr).
+/// the warning on stderr). The file is read (at most [`MAX_KEY_STORE`] bytes) into a buffer that is
+/// wiped once the store is built, as is everything the loader parsed from it.
 pub fn load(keys_flag: Option<&str>, env: Option<OsString>) -> Result<MemoryKeyStore, CliError> {
     let path = keys_flag
         .map(PathBuf::from)
@@ -29,14 +35,22 @@ pub fn load(keys_flag: Option<&str>, env: Option<OsString>) -> Result<MemoryKeyS
     match path {
         Some(path) => {
             let shown = path.display();
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                CliError::KeyStore(format!("cannot read the key store {shown}: {e}"))
+            let text = wiped::read_file(&path, MAX_KEY_STORE).map_err(|e| {
+                CliError::KeyStore(match e {
+                    ReadError::Io(e) => format!("cannot read the key store {shown}: {e}"),
+                    ReadError::TooLarge => format!(
+                        "cannot read the key store {shown}: larger than {MAX_KEY_STORE} bytes (64 MiB)"
+                    ),
+                    ReadError::NotUtf8 => {
+                        format!("cannot read the key store {shown}: not valid UTF-8")
+                    }
+                })
             })?;
             MemoryKeyStore::from_json(&text)
                 .map_err(|e| CliError::KeyStore(format!("cannot load the key store {shown}: {e}")))
         }
         None => {
-            eprintln!("{DEMO_WARNING}");
+            let _ = writeln!(std::io::stderr(), "{DEMO_WARNING}");
             MemoryKeyStore::from_json(DEMO_KEYS).map_err(|e| {
                 CliError::KeyStore(format!("the embedded demo key store is broken: {e}"))
             })
