@@ -16,6 +16,7 @@ mod key;
 pub mod keystore;
 pub mod reencrypt;
 pub mod rsa;
+mod scrub;
 pub mod symmetric;
 #[cfg(feature = "serde")]
 pub mod wire;

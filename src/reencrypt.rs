@@ -39,6 +39,7 @@ use crate::error::{Error, Problem, Side};
 use crate::kcv::Kcv;
 use crate::key::{KeyArn, KeyUsage, SymmetricAlgorithm, SymmetricKey};
 use crate::keystore::{Key, KeyMaterial};
+use crate::scrub::scrubbed;
 use crate::symmetric::{self, Iv, Mode};
 
 #[cfg(feature = "alloc")]
@@ -93,9 +94,9 @@ pub struct Encrypted {
     pub kcv: Kcv,
 }
 
-/// A plaintext (wiped on drop) with the ARN and check value of the key that recovered it.
+/// A plaintext (wiped on drop) with the ARN and check value of the key that recovered it. `Debug`
+/// shows the plaintext's length, never the plaintext.
 #[cfg(feature = "alloc")]
-#[derive(Debug)]
 pub struct Decrypted {
     /// The plaintext.
     pub plaintext: Zeroizing<Vec<u8>>,
@@ -103,6 +104,17 @@ pub struct Decrypted {
     pub key_arn: KeyArn,
     /// The key's check value; for DUKPT, the BDK's.
     pub kcv: Kcv,
+}
+
+#[cfg(feature = "alloc")]
+impl core::fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("plaintext_len", &self.plaintext.len())
+            .field("key_arn", &self.key_arn)
+            .field("kcv", &self.kcv)
+            .finish()
+    }
 }
 
 /// A working symmetric key: the stored key itself, or one derived by DUKPT (wiped on drop).
@@ -274,7 +286,7 @@ fn resolve<'k>(key_use: &KeyUse<'k>, side: Side) -> Result<Working<'k>, Error> {
                 _ => return Err(wrong_kind()),
             };
             allow(modes.derive_key || modes.no_restrictions)?;
-            let working = dukpt::derive_data_key(bdk, &d.ksn, d.variant, d.derivation_type)
+            let working = dukpt::derive_unscrubbed(bdk, &d.ksn, d.variant, d.derivation_type)
                 .map_err(|e| e.on(side))?;
             if !matches!(d.mode, Mode::Ecb | Mode::Cbc) {
                 return Err(invalid(
@@ -412,6 +424,15 @@ pub fn reencrypt_in_place(
     buf: &mut [u8],
     policy: Policy,
 ) -> Result<Receipt, Error> {
+    scrubbed(|| reencrypt_in_place_unscrubbed(incoming, outgoing, buf, policy))
+}
+
+fn reencrypt_in_place_unscrubbed(
+    incoming: &KeyUse<'_>,
+    outgoing: &KeyUse<'_>,
+    buf: &mut [u8],
+    policy: Policy,
+) -> Result<Receipt, Error> {
     check_raw_rsa_outgoing(incoming, outgoing)?;
     check_policy(incoming, outgoing, policy)?;
     check_max(buf.len(), Side::Incoming)?;
@@ -430,20 +451,24 @@ pub fn reencrypt_in_place(
 
 /// `EncryptData` in place (symmetric and DUKPT sides): `buf` holds the plaintext, then the ciphertext.
 pub fn encrypt_in_place(key: &KeyUse<'_>, buf: &mut [u8]) -> Result<Receipt, Error> {
-    check_max(buf.len(), Side::Outgoing)?;
-    let w = resolve(key, Side::Outgoing)?;
-    in_place_side(&w, buf.len(), Side::Outgoing)?;
-    run_symmetric(&w, false, buf)?;
-    Ok(receipt(key.key))
+    scrubbed(|| {
+        check_max(buf.len(), Side::Outgoing)?;
+        let w = resolve(key, Side::Outgoing)?;
+        in_place_side(&w, buf.len(), Side::Outgoing)?;
+        run_symmetric(&w, false, buf)?;
+        Ok(receipt(key.key))
+    })
 }
 
 /// `DecryptData` in place (symmetric and DUKPT sides): `buf` holds the ciphertext, then the plaintext.
 pub fn decrypt_in_place(key: &KeyUse<'_>, buf: &mut [u8]) -> Result<Receipt, Error> {
-    check_max(buf.len(), Side::Incoming)?;
-    let w = resolve(key, Side::Incoming)?;
-    in_place_side(&w, buf.len(), Side::Incoming)?;
-    run_symmetric(&w, true, buf)?;
-    Ok(receipt(key.key))
+    scrubbed(|| {
+        check_max(buf.len(), Side::Incoming)?;
+        let w = resolve(key, Side::Incoming)?;
+        in_place_side(&w, buf.len(), Side::Incoming)?;
+        run_symmetric(&w, true, buf)?;
+        Ok(receipt(key.key))
+    })
 }
 
 #[cfg(feature = "alloc")]
@@ -508,6 +533,16 @@ mod owned {
         rng: &mut R,
         policy: Policy,
     ) -> Result<Encrypted, Error> {
+        scrubbed(|| reencrypt_unscrubbed(incoming, outgoing, ciphertext, rng, policy))
+    }
+
+    fn reencrypt_unscrubbed<R: TryCryptoRng + ?Sized>(
+        incoming: &KeyUse<'_>,
+        outgoing: &KeyUse<'_>,
+        ciphertext: &[u8],
+        rng: &mut R,
+        policy: Policy,
+    ) -> Result<Encrypted, Error> {
         check_raw_rsa_outgoing(incoming, outgoing)?;
         check_policy(incoming, outgoing, policy)?;
         check_max(ciphertext.len(), Side::Incoming)?;
@@ -533,14 +568,16 @@ mod owned {
         plaintext: &[u8],
         rng: &mut R,
     ) -> Result<Encrypted, Error> {
-        check_max(plaintext.len(), Side::Outgoing)?;
-        let w = resolve(key, Side::Outgoing)?;
-        w.check_plaintext_len(plaintext.len())?;
-        let ciphertext = encrypt_side(&w, Zeroizing::new(plaintext.to_vec()), rng)?;
-        Ok(Encrypted {
-            ciphertext,
-            key_arn: *key.key.arn(),
-            kcv: key.key.kcv(),
+        scrubbed(|| {
+            check_max(plaintext.len(), Side::Outgoing)?;
+            let w = resolve(key, Side::Outgoing)?;
+            w.check_plaintext_len(plaintext.len())?;
+            let ciphertext = encrypt_side(&w, Zeroizing::new(plaintext.to_vec()), rng)?;
+            Ok(Encrypted {
+                ciphertext,
+                key_arn: *key.key.arn(),
+                kcv: key.key.kcv(),
+            })
         })
     }
 
@@ -550,13 +587,15 @@ mod owned {
         ciphertext: &[u8],
         rng: &mut R,
     ) -> Result<Decrypted, Error> {
-        check_max(ciphertext.len(), Side::Incoming)?;
-        let w = resolve(key, Side::Incoming)?;
-        let plaintext = decrypt_side(&w, ciphertext, rng)?;
-        Ok(Decrypted {
-            plaintext,
-            key_arn: *key.key.arn(),
-            kcv: key.key.kcv(),
+        scrubbed(|| {
+            check_max(ciphertext.len(), Side::Incoming)?;
+            let w = resolve(key, Side::Incoming)?;
+            let plaintext = decrypt_side(&w, ciphertext, rng)?;
+            Ok(Decrypted {
+                plaintext,
+                key_arn: *key.key.arn(),
+                kcv: key.key.kcv(),
+            })
         })
     }
 }

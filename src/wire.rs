@@ -54,6 +54,7 @@ use crate::reencrypt::{
     SymmetricAttributes,
 };
 use crate::rsa::RsaPadding;
+use crate::scrub::scrubbed;
 use crate::symmetric::{Iv, Mode};
 
 use json::{Object, join};
@@ -557,6 +558,19 @@ impl Request {
         S: KeyStore + ?Sized,
         R: TryCryptoRng + ?Sized,
     {
+        scrubbed(|| self.execute_unscrubbed(store, rng, policy))
+    }
+
+    fn execute_unscrubbed<S, R>(
+        &self,
+        store: &S,
+        rng: &mut R,
+        policy: Policy,
+    ) -> Result<Json, ServiceError>
+    where
+        S: KeyStore + ?Sized,
+        R: TryCryptoRng + ?Sized,
+    {
         self.run(store, rng, policy).map_err(|e| self.map_error(e))
     }
 
@@ -632,7 +646,7 @@ where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
 {
-    Request::from_json(operation, request)?.execute(store, rng, policy)
+    scrubbed(|| Request::from_json(operation, request)?.execute_unscrubbed(store, rng, policy))
 }
 
 /// Parse and run one request given as a JSON value (the caller's to wipe: hold it in a [`Json`]).
@@ -647,7 +661,7 @@ where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
 {
-    Request::from_value(operation, request)?.execute(store, rng, policy)
+    scrubbed(|| Request::from_value(operation, request)?.execute_unscrubbed(store, rng, policy))
 }
 
 /// The operation names an envelope may give.
@@ -668,8 +682,11 @@ where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
 {
-    let value = Json::parse(line).map_err(|e| e.to_service("Line is not valid JSON"))?;
-    let envelope = Object::new(&value, "", &["Operation", "Input"])?;
-    let operation = envelope.req_enum("Operation", &OPERATIONS, Operation::from_name)?;
-    handle_value(store, operation, envelope.req("Input")?, rng, policy)
+    scrubbed(|| {
+        let value = Json::parse(line).map_err(|e| e.to_service("Line is not valid JSON"))?;
+        let envelope = Object::new(&value, "", &["Operation", "Input"])?;
+        let operation = envelope.req_enum("Operation", &OPERATIONS, Operation::from_name)?;
+        Request::from_value(operation, envelope.req("Input")?)?
+            .execute_unscrubbed(store, rng, policy)
+    })
 }

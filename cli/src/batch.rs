@@ -6,7 +6,10 @@
 //! each worker with its own `OsRng`); while the workers run, the main thread writes the previous
 //! chunk's answers and takes the next chunk. Answers are written in input order. So a file is
 //! processed in full chunks on every core, and an interactive client gets each answer as soon as it is
-//! computed. A worker thread that cannot be started is not an error: its part runs on the main thread.
+//! computed. A worker thread that cannot be started is not an error: a chunk's workers wait until all
+//! of them have started, so when the system refuses one (usually for lack of memory), those started
+//! are sent home without work and joined (giving their memory back), and the batch goes on with half
+//! as many workers as could be started (down to the main thread alone).
 //!
 //! **Memory.** Lines are bounded by count (`--chunk-lines` in the channel and in each chunk) and by
 //! bytes: every line read is charged `2 × its length + 2 KiB` (the line, and room for its answer, which
@@ -156,7 +159,7 @@ fn answer<R: TryCryptoRng + ?Sized>(
     };
     match result {
         Ok(output) => Answer {
-            text: Json::from(json!({ "Output": output.into_value() })).to_text(),
+            text: output.wrapped("Output").to_text(),
             is_error: false,
         },
         Err(e) => {
@@ -329,10 +332,66 @@ fn write_answers<W: Write>(
     result
 }
 
-/// A part of a chunk: running on a worker, or (when no thread could be started) left to this thread.
-enum Part<'s, 'l> {
-    Worker(thread::ScopedJoinHandle<'s, Vec<Answer>>),
-    Here(&'l [Line]),
+/// The address space one more worker thread may take: its stack (`RUST_MIN_STACK`, else std's 2 MiB)
+/// and the 64 MiB malloc arena glibc reserves for a new thread.
+fn per_worker_address_space() -> usize {
+    let stack = std::env::var("RUST_MIN_STACK")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(2 << 20);
+    stack.saturating_add(64 << 20)
+}
+
+/// Under an address-space limit (`ulimit -v`), the most workers whose stacks and arenas fit in half of
+/// the address space still free, so that starting threads never takes the process to the edge of its
+/// limit (where the runtime itself can no longer start a thread cleanly). `None` without a limit, or
+/// where it cannot be read (only Linux's `/proc/self` is consulted).
+fn workers_within_address_space() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let limit: usize = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let used_kib: usize = status
+        .lines()
+        .find(|l| l.starts_with("VmSize:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    let free = limit.saturating_sub(used_kib.saturating_mul(1024));
+    Some(free / 2 / per_worker_address_space())
+}
+
+/// Where a chunk's workers wait until all of them have started: `true` to work, `false` to stop.
+#[derive(Default)]
+struct Gate {
+    open: Mutex<Option<bool>>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn wait(&self) -> bool {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(go) = *open {
+                return go;
+            }
+            open = self
+                .changed
+                .wait(open)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn set(&self, go: bool) {
+        *self.open.lock().unwrap_or_else(PoisonError::into_inner) = Some(go);
+        self.changed.notify_all();
+    }
 }
 
 /// Answer every line of `input` on `out`.
@@ -352,6 +411,18 @@ where
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, NonZeroUsize::get))
         .max(1);
     let max = options.chunk_lines.max(1);
+    let workers = match workers_within_address_space() {
+        Some(fit) if fit < workers => {
+            let fit = fit.max(1);
+            let _ = writeln!(
+                io::stderr(),
+                "paycrypt: warning: the address-space limit leaves room for {fit} batch workers, \
+                 not {workers}"
+            );
+            fit
+        }
+        _ => workers,
+    };
     let started = Instant::now();
     let mut summary = Summary {
         lines: 0,
@@ -380,7 +451,7 @@ where
         })?;
 
     let cost = |lines: &[Line]| lines.iter().map(Line::cost).sum::<usize>();
-    let mut warned = false;
+    let mut workers = workers;
     let mut pending: Option<Answered> = None;
     let mut current = gather(&rx, max, true)?;
     while !current.is_empty() {
@@ -392,23 +463,53 @@ where
             (answers, gather(&rx, max, false)?)
         } else {
             thread::scope(|s| -> Result<_, CliError> {
-                let size = current.len().div_ceil(workers);
-                let parts: Vec<Part<'_, '_>> = current
-                    .chunks(size)
-                    .map(|lines| {
-                        thread::Builder::new()
-                            .spawn_scoped(s, move || process(store, policy, lines))
-                            .map_or(Part::Here(lines), Part::Worker)
-                    })
-                    .collect();
-                if !warned && parts.iter().any(|p| matches!(p, Part::Here(_))) {
-                    warned = true;
+                let workers = &mut workers;
+                let handles = loop {
+                    // Every worker waits at the gate until all have started, so that none works
+                    // while the system is refusing threads (that is when memory runs out).
+                    let gate = Arc::new(Gate::default());
+                    let size = current.len().div_ceil(*workers);
+                    let mut handles = Vec::with_capacity(*workers);
+                    let mut refused = false;
+                    for lines in current.chunks(size) {
+                        let gate = Arc::clone(&gate);
+                        let job = move || {
+                            if gate.wait() {
+                                process(store, policy, lines)
+                            } else {
+                                Vec::new()
+                            }
+                        };
+                        match thread::Builder::new().spawn_scoped(s, job) {
+                            Ok(handle) => handles.push(handle),
+                            Err(_) => {
+                                refused = true;
+                                break;
+                            }
+                        }
+                    }
+                    if !refused {
+                        gate.set(true);
+                        break handles;
+                    }
+                    // Refused: send the started ones home without work, and try half as many.
+                    gate.set(false);
+                    let started = handles.len();
+                    for handle in handles {
+                        let _ = handle.join();
+                    }
+                    let fewer = (started / 2).max(1);
                     let _ = writeln!(
                         io::stderr(),
-                        "paycrypt: warning: a batch worker thread could not be started; its \
-                         lines run on the main thread"
+                        "paycrypt: warning: a batch worker thread could not be started ({started} \
+                         of {} were); using {fewer} from now on",
+                        *workers
                     );
-                }
+                    *workers = fewer;
+                    if fewer == 1 {
+                        break Vec::new();
+                    }
+                };
                 // Meanwhile: write the previous chunk's answers and take the next chunk.
                 let io = match pending.take() {
                     Some(previous) => write_answers(&mut out, previous, &mut summary, &budget),
@@ -416,13 +517,13 @@ where
                 }
                 .and_then(|()| gather(&rx, max, false));
                 let mut answers = Vec::with_capacity(current.len());
-                for part in parts {
-                    match part {
-                        Part::Worker(handle) => answers.extend(handle.join().map_err(|_| {
-                            CliError::Io(io::Error::other("a batch worker thread failed"))
-                        })?),
-                        Part::Here(lines) => answers.extend(process(store, policy, lines)),
-                    }
+                if handles.is_empty() {
+                    answers = process(store, policy, &current);
+                }
+                for handle in handles {
+                    answers.extend(handle.join().map_err(|_| {
+                        CliError::Io(io::Error::other("a batch worker thread failed"))
+                    })?);
                 }
                 Ok((answers, io?))
             })?
@@ -446,6 +547,7 @@ where
         write_answers(&mut out, previous, &mut summary, &budget)?;
     }
     summary.elapsed = started.elapsed();
+    summary.workers = workers;
     Ok(summary)
 }
 

@@ -5,10 +5,18 @@
 //!
 //! A buffer that must grow is never reallocated in place: a bigger one is allocated, the bytes copied,
 //! and the old one wiped before it is freed.
+//!
+//! **A closed stdout.** Before `main`, Rust's runtime replaces a closed standard descriptor by
+//! `/dev/null` (so that no file opened later takes its number); from then on a closed stdout is
+//! indistinguishable from `>/dev/null`, and every answer would vanish with exit 0. On Linux a function
+//! placed in `.init_array`, which runs before the runtime, records whether descriptor 1 was open; a
+//! closed one makes [`stdout`] an error (exit 255). This placement is the crate's one use of an unsafe
+//! attribute; the function itself is safe Rust and makes one system call (`fcntl(F_DUPFD_CLOEXEC)`).
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zeroize::{Zeroize, Zeroizing};
 
@@ -89,9 +97,30 @@ pub fn stdin() -> io::Result<File> {
     }
 }
 
+/// Whether descriptor 1 was open when the process started (see the module docs).
+static STDOUT_OPEN_AT_START: AtomicBool = AtomicBool::new(true);
+
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // `link_section` is an unsafe attribute; what it places is a safe function
+#[unsafe(link_section = ".init_array")]
+#[used]
+static RECORD_STDOUT: extern "C" fn() = record_stdout;
+
+/// Runs before Rust's runtime replaces a closed stdout by `/dev/null`.
+#[cfg(target_os = "linux")]
+extern "C" fn record_stdout() {
+    use std::os::fd::AsFd;
+    if io::stdout().as_fd().try_clone_to_owned().is_err() {
+        STDOUT_OPEN_AT_START.store(false, Ordering::Relaxed);
+    }
+}
+
 /// Our own handle on stdout. Unlike `std::io::stdout()`, which silently discards everything when
-/// stdout is closed (EBADF), a closed stdout is an error here.
+/// stdout was closed, a closed stdout is an error here.
 pub fn stdout() -> io::Result<File> {
+    if !STDOUT_OPEN_AT_START.load(Ordering::Relaxed) {
+        return Err(io::Error::other("stdout is closed"));
+    }
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;

@@ -71,6 +71,15 @@ impl Json {
         write::to_text(&self.0, Some("    "))
     }
 
+    /// This document as the one member `name` of a new object (`{"Output": …}`), moved, not copied.
+    /// (`serde_json::json!` with an expression serializes it into a copy, leaving the original to be
+    /// dropped unwiped.)
+    pub fn wrapped(mut self, name: &str) -> Json {
+        let mut members = Map::new();
+        members.insert(name.to_string(), self.take());
+        Json(Value::Object(members))
+    }
+
     /// The value, no longer wiped on drop: the caller takes that over.
     pub fn into_value(mut self) -> Value {
         self.take()
