@@ -568,16 +568,22 @@ mod owned {
         plaintext: &[u8],
         rng: &mut R,
     ) -> Result<Encrypted, Error> {
-        scrubbed(|| {
-            check_max(plaintext.len(), Side::Outgoing)?;
-            let w = resolve(key, Side::Outgoing)?;
-            w.check_plaintext_len(plaintext.len())?;
-            let ciphertext = encrypt_side(&w, Zeroizing::new(plaintext.to_vec()), rng)?;
-            Ok(Encrypted {
-                ciphertext,
-                key_arn: *key.key.arn(),
-                kcv: key.key.kcv(),
-            })
+        scrubbed(|| encrypt_unscrubbed(key, plaintext, rng))
+    }
+
+    fn encrypt_unscrubbed<R: TryCryptoRng + ?Sized>(
+        key: &KeyUse<'_>,
+        plaintext: &[u8],
+        rng: &mut R,
+    ) -> Result<Encrypted, Error> {
+        check_max(plaintext.len(), Side::Outgoing)?;
+        let w = resolve(key, Side::Outgoing)?;
+        w.check_plaintext_len(plaintext.len())?;
+        let ciphertext = encrypt_side(&w, Zeroizing::new(plaintext.to_vec()), rng)?;
+        Ok(Encrypted {
+            ciphertext,
+            key_arn: *key.key.arn(),
+            kcv: key.key.kcv(),
         })
     }
 
@@ -587,15 +593,21 @@ mod owned {
         ciphertext: &[u8],
         rng: &mut R,
     ) -> Result<Decrypted, Error> {
-        scrubbed(|| {
-            check_max(ciphertext.len(), Side::Incoming)?;
-            let w = resolve(key, Side::Incoming)?;
-            let plaintext = decrypt_side(&w, ciphertext, rng)?;
-            Ok(Decrypted {
-                plaintext,
-                key_arn: *key.key.arn(),
-                kcv: key.key.kcv(),
-            })
+        scrubbed(|| decrypt_unscrubbed(key, ciphertext, rng))
+    }
+
+    fn decrypt_unscrubbed<R: TryCryptoRng + ?Sized>(
+        key: &KeyUse<'_>,
+        ciphertext: &[u8],
+        rng: &mut R,
+    ) -> Result<Decrypted, Error> {
+        check_max(ciphertext.len(), Side::Incoming)?;
+        let w = resolve(key, Side::Incoming)?;
+        let plaintext = decrypt_side(&w, ciphertext, rng)?;
+        Ok(Decrypted {
+            plaintext,
+            key_arn: *key.key.arn(),
+            kcv: key.key.kcv(),
         })
     }
 }

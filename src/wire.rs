@@ -54,7 +54,6 @@ use crate::reencrypt::{
     SymmetricAttributes,
 };
 use crate::rsa::RsaPadding;
-use crate::scrub::scrubbed;
 use crate::symmetric::{Iv, Mode};
 
 use json::{Object, join};
@@ -558,19 +557,6 @@ impl Request {
         S: KeyStore + ?Sized,
         R: TryCryptoRng + ?Sized,
     {
-        scrubbed(|| self.execute_unscrubbed(store, rng, policy))
-    }
-
-    fn execute_unscrubbed<S, R>(
-        &self,
-        store: &S,
-        rng: &mut R,
-        policy: Policy,
-    ) -> Result<Json, ServiceError>
-    where
-        S: KeyStore + ?Sized,
-        R: TryCryptoRng + ?Sized,
-    {
         self.run(store, rng, policy).map_err(|e| self.map_error(e))
     }
 
@@ -646,7 +632,7 @@ where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
 {
-    scrubbed(|| Request::from_json(operation, request)?.execute_unscrubbed(store, rng, policy))
+    Request::from_json(operation, request)?.execute(store, rng, policy)
 }
 
 /// Parse and run one request given as a JSON value (the caller's to wipe: hold it in a [`Json`]).
@@ -661,7 +647,7 @@ where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
 {
-    scrubbed(|| Request::from_value(operation, request)?.execute_unscrubbed(store, rng, policy))
+    Request::from_value(operation, request)?.execute(store, rng, policy)
 }
 
 /// The operation names an envelope may give.
@@ -682,11 +668,8 @@ where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
 {
-    scrubbed(|| {
-        let value = Json::parse(line).map_err(|e| e.to_service("Line is not valid JSON"))?;
-        let envelope = Object::new(&value, "", &["Operation", "Input"])?;
-        let operation = envelope.req_enum("Operation", &OPERATIONS, Operation::from_name)?;
-        Request::from_value(operation, envelope.req("Input")?)?
-            .execute_unscrubbed(store, rng, policy)
-    })
+    let value = Json::parse(line).map_err(|e| e.to_service("Line is not valid JSON"))?;
+    let envelope = Object::new(&value, "", &["Operation", "Input"])?;
+    let operation = envelope.req_enum("Operation", &OPERATIONS, Operation::from_name)?;
+    Request::from_value(operation, envelope.req("Input")?)?.execute(store, rng, policy)
 }

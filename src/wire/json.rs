@@ -117,7 +117,12 @@ impl fmt::Debug for Json {
 
 impl Drop for Json {
     fn drop(&mut self) {
-        wipe(self.take());
+        match &mut self.0 {
+            // Most drops are of a parser's emptied wrapper or a scalar: nothing to walk.
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            Value::String(s) => s.zeroize(),
+            _ => wipe(self.take()),
+        }
     }
 }
 

@@ -780,3 +780,62 @@ mod never_panics {
         }
     }
 }
+
+/// L6: `Debug` of every type that holds plaintext prints its length, never its bytes (hand-written, not
+/// left to `zeroize`'s `Zeroizing`, whose `Debug` printed the contents before 1.9).
+#[test]
+fn debug_never_prints_data() {
+    use paycrypt::wire::{Json, Request};
+    let plaintext = "A5A5A5A5C3C3C3C35A5A5A5A3C3C3C3C";
+    let request = Request::from_json(
+        EncryptData,
+        &json!({"KeyIdentifier": arn("aes128key000000001"), "PlainText": plaintext,
+                "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}})
+        .to_string(),
+    )
+    .unwrap();
+    let shown = format!("{request:?}");
+    assert!(shown.contains("plaintext_len: 16"), "{shown}");
+    let response = paycrypt::wire::handle(
+        crate::fixtures::store(),
+        DecryptData,
+        &json!({"KeyIdentifier": arn("aes128key000000001"),
+                "CipherText": call(EncryptData, json!({"KeyIdentifier": arn("aes128key000000001"),
+                    "PlainText": plaintext, "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}))
+                    .unwrap()["CipherText"],
+                "DecryptionAttributes": {"Symmetric": {"Mode": "ECB"}}})
+        .to_string(),
+        &mut crate::testrng::TestRng::new(1),
+        Policy::Documented,
+    )
+    .unwrap();
+    assert_eq!(response["PlainText"], plaintext);
+    let key = paycrypt::lookup(
+        crate::fixtures::store(),
+        &arn("aes128key000000001"),
+        paycrypt::Side::Incoming,
+    )
+    .unwrap();
+    let decrypted = paycrypt::reencrypt::decrypt(
+        &paycrypt::KeyUse {
+            key,
+            attributes: paycrypt::EncryptionAttributes::symmetric(paycrypt::Mode::Ecb, None),
+        },
+        &[0u8; 16],
+        &mut crate::testrng::TestRng::new(1),
+    )
+    .unwrap();
+    for shown in [
+        format!("{request:?}"),
+        format!("{response:?}"),
+        format!("{:?}", Json::from(json!({"PlainText": plaintext}))),
+        format!("{decrypted:?}"),
+    ] {
+        assert!(
+            !shown.contains("A5A5") && !shown.contains("165, 165"),
+            "{shown}"
+        );
+        assert!(!shown.to_lowercase().contains("a5a5"), "{shown}");
+    }
+    assert!(format!("{decrypted:?}").contains("plaintext_len: 16"));
+}

@@ -69,9 +69,10 @@ impl fmt::Display for JsonError {
 
 impl core::error::Error for JsonError {}
 
-/// One step of the path to the value being parsed (for duplicate errors).
+/// One step of the path to the value being parsed (for duplicate errors): a member, by the offset of
+/// its name's opening quote (the name is decoded again only if an error needs it), or an index.
 enum Step {
-    Member(String),
+    Member(usize),
     Index(usize),
 }
 
@@ -202,6 +203,8 @@ impl Parser<'_> {
         let text = self.text.get(start..self.at).unwrap_or_default();
         let number = if integer {
             match text.parse::<u64>() {
+                // `-0` is the float negative zero, as serde_json reads it.
+                _ if text == "-0" => Number::from_f64(-0.0),
                 Ok(n) => Some(Number::from(n)),
                 Err(_) => match text.parse::<i64>() {
                     Ok(n) => Some(Number::from(n)),
@@ -393,7 +396,7 @@ impl Parser<'_> {
                 _ => false,
             };
             if duplicate {
-                self.path.push(Step::Member(echo(name)));
+                self.path.push(Step::Member(key_at));
                 let path = self.path_text();
                 self.path.pop();
                 self.at = key_at;
@@ -408,7 +411,7 @@ impl Parser<'_> {
                 });
             }
             self.at += 1;
-            self.path.push(Step::Member(echo(name)));
+            self.path.push(Step::Member(key_at));
             let value = self.value();
             self.path.pop();
             let mut value = value?;
@@ -439,11 +442,22 @@ impl Parser<'_> {
         let mut out = String::new();
         for step in &self.path {
             match step {
-                Step::Member(name) => {
+                Step::Member(at) => {
+                    // The name parsed once already, so it parses again.
+                    let mut again = Parser {
+                        text: self.text,
+                        bytes: self.bytes,
+                        at: *at,
+                        depth: 0,
+                        path: Vec::new(),
+                    };
+                    let mut decoded = again.string().unwrap_or_default();
+                    let name = echo(&decoded);
+                    zeroize::Zeroize::zeroize(&mut decoded);
                     if !out.is_empty() {
                         out.push('.');
                     }
-                    out.push_str(if name.is_empty() { "\"\"" } else { name });
+                    out.push_str(if name.is_empty() { "\"\"" } else { &name });
                 }
                 Step::Index(i) => {
                     out.push('[');

@@ -10,6 +10,7 @@
 //! members in the map's order.
 
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -27,13 +28,11 @@ impl Sink for Count {
     }
 }
 
-struct Fill(Zeroizing<String>);
+struct Fill(Zeroizing<Vec<u8>>);
 
 impl Sink for Fill {
     fn put(&mut self, bytes: &[u8]) {
-        // Only ASCII punctuation, whole strings and whole escapes are written, so these are UTF-8.
-        self.0
-            .push_str(core::str::from_utf8(bytes).unwrap_or_default());
+        self.0.extend_from_slice(bytes);
     }
 }
 
@@ -41,9 +40,16 @@ impl Sink for Fill {
 pub(super) fn to_text(value: &Value, indent: Option<&str>) -> Zeroizing<String> {
     let mut count = Count(0);
     write(&mut count, value, indent, 0);
-    let mut fill = Fill(Zeroizing::new(String::with_capacity(count.0)));
+    let mut fill = Fill(Zeroizing::new(Vec::with_capacity(count.0)));
     write(&mut fill, value, indent, 0);
-    fill.0
+    // Whole strings, whole escapes and ASCII punctuation only: UTF-8 (moved, not copied).
+    match String::from_utf8(core::mem::take(&mut *fill.0)) {
+        Ok(text) => Zeroizing::new(text),
+        Err(e) => {
+            zeroize::Zeroize::zeroize(&mut e.into_bytes());
+            Zeroizing::new(String::new())
+        }
+    }
 }
 
 fn newline(out: &mut impl Sink, indent: Option<&str>, depth: usize) {
