@@ -124,8 +124,8 @@ pub fn params(operation: Operation) -> &'static [Param] {
 pub const CLI_INPUT_JSON: &str = "--cli-input-json";
 
 /// A single call: the operation, `--cli-input-json`'s raw value if given, and the other members' raw
-/// values (still to be loaded: any value may be `file://PATH`).
-#[derive(Debug)]
+/// values (still to be loaded: any value may be `file://PATH`). `Debug` shows the options given, not
+/// their values (`--plain-text` is data).
 pub struct Call {
     /// The operation.
     pub operation: Operation,
@@ -133,6 +133,22 @@ pub struct Call {
     pub cli_input_json: Option<String>,
     /// The member options given, in command-line order.
     pub params: Vec<(&'static Param, String)>,
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.operation)
+            .field(
+                "cli_input_json",
+                &self.cli_input_json.as_ref().map(String::len),
+            )
+            .field(
+                "params",
+                &self.params.iter().map(|(p, _)| p.flag).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 /// `batch`'s options.
@@ -416,6 +432,22 @@ mod tests {
             "the following arguments are required: --key-identifier, --encryption-attributes"
         );
         assert!(parse_words("encrypt-data --cli-input-json {}").is_ok());
+    }
+
+    #[test]
+    fn debug_shows_no_parameter_value() {
+        let Ok(Invocation {
+            action: Action::Call(call),
+            ..
+        }) = parse_words("encrypt-data --plain-text 34313131 --cli-input-json {}")
+        else {
+            unreachable!("parses")
+        };
+        let shown = format!("{call:?}");
+        assert!(
+            shown.contains("--plain-text") && !shown.contains("34313131"),
+            "{shown}"
+        );
     }
 
     #[test]
