@@ -300,6 +300,21 @@ fn json_errors_give_a_position_and_never_the_text() {
         "recursion limit exceeded at line 1 column 129"
     );
     assert!(Json::parse(&format!("{}{}", "[".repeat(128), "]".repeat(128))).is_ok());
+    // A repeated member deep inside nesting: the path keeps its end, within 256 characters (found by
+    // the `keystore` fuzz target: 88 nested arrays made a 300-character path).
+    let deep = format!(
+        "{}{{\"{}\": {{\"Decrypt\": true, \"Decrypt\": true}}}}{}",
+        "[".repeat(100),
+        "K".repeat(64),
+        "]".repeat(100)
+    );
+    let e = Json::parse(&deep).unwrap_err();
+    let path = e.duplicate_path().unwrap();
+    assert_eq!(path.chars().count(), 256, "{path}");
+    assert!(
+        path.starts_with('…') && path.ends_with(".Decrypt"),
+        "{path}"
+    );
     let e = Json::parse(
         r#"{"Keys": [{"KeyArn": "x"}, {"KeyArn": "y", "KeyArn": "4111111111111111"}]}"#,
     )

@@ -26,6 +26,9 @@ use super::{Json, echo};
 /// Deepest nesting of arrays and objects.
 const MAX_DEPTH: usize = 128;
 
+/// The most characters of a path an error names (its end, after `…`).
+const MAX_PATH: usize = 256;
+
 /// Why a text is not a JSON document this layer accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonError {
@@ -467,9 +470,15 @@ impl Parser<'_> {
             }
         }
         if out.is_empty() {
-            String::from("$")
-        } else {
-            out
+            return String::from("$");
         }
+        // Nesting (up to 128 levels, each name up to 64 characters) could make the path long: keep
+        // its end, which names the member, within MAX_PATH characters.
+        let count = out.chars().count();
+        if count > MAX_PATH {
+            let tail: String = out.chars().skip(count - (MAX_PATH - 1)).collect();
+            out = alloc::format!("…{tail}");
+        }
+        out
     }
 }
