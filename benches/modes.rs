@@ -23,7 +23,7 @@ const ALGORITHMS: [Alg; 4] = [Alg::Tdes2Key, Alg::Tdes3Key, Alg::Aes128, Alg::Ae
 
 /// Distinct, non-degenerate key material (K1, K2, K3 all different).
 fn key(alg: Alg) -> SymmetricKey {
-    let material: Vec<u8> = (0..alg.key_len() as u8)
+    let material: Vec<u8> = (0..u8::try_from(alg.key_len()).unwrap())
         .map(|i| i.wrapping_mul(29).wrapping_add(0x35))
         .collect();
     SymmetricKey::new(alg, &material).unwrap()

@@ -176,7 +176,7 @@ fn operation(c: &mut Criterion) {
             group.sample_size(20);
         }
         for &size in sizes {
-            let plaintext: Vec<u8> = (0..size).map(|i| (i * 7 + 1) as u8).collect();
+            let plaintext: Vec<u8> = (0..size).map(|i| (i * 7 + 1).to_le_bytes()[0]).collect();
             let ct = reencrypt::encrypt(&incoming, &plaintext, &mut OsRng)
                 .unwrap()
                 .ciphertext;

@@ -82,7 +82,8 @@ struct Fixed(u64);
 impl TryRng for Fixed {
     type Error = core::convert::Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        self.try_next_u64().map(|v| v as u32)
+        self.try_next_u64()
+            .map(|v| u32::try_from(v & 0xFFFF_FFFF).unwrap())
     }
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
         self.0 = self
@@ -231,9 +232,10 @@ fn threads(t: usize, seconds: u64, sharing: &str) {
             .collect();
         workers.into_iter().map(|w| w.join().unwrap()).sum()
     });
+    #[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]
+    let rate = total as f64 / seconds as f64;
     println!(
-        "{t} thread(s), {sharing} RSA-2048 key(s): {total} decryptions in {seconds} s, {:.0} ops/s",
-        total as f64 / seconds as f64
+        "{t} thread(s), {sharing} RSA-2048 key(s): {total} decryptions in {seconds} s, {rate:.0} ops/s"
     );
 }
 

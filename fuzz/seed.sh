@@ -97,7 +97,15 @@ for t in "${targets[@]}"; do
 {"KeyIdentifier":"${P}disabledkey0000001","PlainText":"0011223344556677","EncryptionAttributes":{"Symmetric":{"Mode":"CFB"}},"Extra":1}
 {"KeyIdentifier":"${P}encryptonlykey0001","CipherText":"00112233445566778899AABBCCDDEEFF","DecryptionAttributes":{"Symmetric":{"Mode":"CFB128"}}}
 {"KeyIdentifier":"${P}aes128bdk000000001","CipherText":"00112233445566778899AABBCCDDEEFF","DecryptionAttributes":{"Dukpt":{"KeySerialNumber":"FFFF9876543210E00001"}}}
+{"IncomingKeyIdentifier":"${P}aes128key000000001","OutgoingKeyIdentifier":"${P}rsa4096public00001","CipherText":"00112233445566778899AABBCCDDEEFF","IncomingEncryptionAttributes":{"Symmetric":{"Mode":"OFB"}},"OutgoingEncryptionAttributes":{"Asymmetric":{}}}
+{"KeyIdentifier":"alias/tdes","KeyIdentifier":"alias/aes-bdk","PlainText":"0102030405060708","EncryptionAttributes":{"Symmetric":{"Mode":"ECB"}}}
 JSON
+        # Long identifiers and names (the audit's M1 and L1): a 300-character region, a 400-character
+        # alias, a 16,000-character member name.
+        long=$(head -c 300 /dev/zero | tr '\0' 'a')
+        printf '{"KeyIdentifier":"arn:aws:payment-cryptography:%s:111122223333:key/tdes2key0000000001","CipherText":"b064b6c2571c65d5","DecryptionAttributes":{"Symmetric":{"Mode":"ECB"}}}' "$long" | put wire_request
+        printf '{"KeyIdentifier":"alias/%s%s","PlainText":"00","EncryptionAttributes":{"Asymmetric":{}}}' "$long" "$long" | put wire_request
+        printf '{"%s":1,"KeyIdentifier":"alias/tdes"}' "$(head -c 16000 /dev/zero | tr '\0' 'K')" | put wire_request
         ;;
     keystore)
         # the test fixture, and each of its keys alone (with the aliases that point at it)
@@ -109,6 +117,14 @@ JSON
         done
         printf '{}' | put keystore
         printf '{"Keys":[],"Aliases":[]}' | put keystore
+        # The audit's M1 documents: a 300-character region in a key's ARN, and in an alias's; the raw-RSA
+        # opt-in; a member given twice.
+        long=$(head -c 300 /dev/zero | tr '\0' 'a')
+        key='"KeyAttributes":{"KeyUsage":"TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY","KeyClass":"SYMMETRIC_KEY","KeyAlgorithm":"AES_128","KeyModesOfUse":{"Encrypt":true}},"KeyMaterial":"00112233445566778899AABBCCDDEEFF"'
+        printf '{"Keys":[{"KeyArn":"arn:aws:payment-cryptography:%s:111122223333:key/abcdefghijklmnop",%s}]}' "$long" "$key" | put keystore
+        printf '{"Keys":[{"KeyArn":"arn:aws:payment-cryptography:us-east-2:111122223333:key/abcdefghijklmnop",%s}],"Aliases":[{"AliasName":"alias/x","KeyArn":"arn:aws:payment-cryptography:%s:111122223333:key/abcdefghijklmnop"}]}' "$key" "$long" | put keystore
+        jq -c '{Keys: [.Keys[] | select(.KeyArn | endswith("rsa4096public00001"))]}' "$doc" | put keystore
+        printf '{"Keys":[{"KeyArn":"arn:aws:payment-cryptography:us-east-2:111122223333:key/abcdefghijklmnop",%s,"KeyMaterial":"FFEEDDCCBBAA99887766554433221100"}]}' "$key" | put keystore
         ;;
     reencrypt_roundtrip)
         # structured (`arbitrary`) input: any bytes decode to some case; a few deterministic byte strings

@@ -25,9 +25,14 @@
 //! Any non-zero counter is derived, however many bits are set (devices use at most 10 for TDES and 16 for
 //! AES; the host pays one step per set bit). A zero counter is refused when the [`Ksn`] is built.
 //!
-//! Every intermediate key (IPEK, initial key, the key register, derivation data) lives on the stack in
-//! [`zeroize::Zeroizing`] buffers or in cipher instances that wipe their round keys on drop. Nothing is
-//! allocated.
+//! **Wiping.** Each derivation works in one [`zeroize::Zeroizing`] buffer that the caller's frame owns
+//! and every step writes in place (out-parameters: the IPEK becomes the transaction key, the initial
+//! key each derivation key and then the working key, without a copy being returned by value); masks and
+//! derivation data have wiped buffers of their own, and the cipher instances wipe their round keys on
+//! drop. What that cannot reach — the key schedules' temporaries inside the `des` and `aes` crates, the
+//! `SymmetricKey` built from the result and moved to its owner — is left in stack frames that have
+//! returned, so every public derivation, and every operation with a DUKPT side, overwrites the stack it
+//! used before it returns (the crate's `scrub` module). Nothing is allocated.
 
 pub mod aes;
 mod batch;
@@ -41,6 +46,7 @@ use cipher::array::Array;
 
 use crate::error::{Error, Problem};
 use crate::key::{CipherFn, KeyCipher, SymmetricAlgorithm, SymmetricKey};
+use crate::scrub::scrubbed;
 
 /// A DUKPT key serial number: 10 bytes for a TDES BDK, 12 bytes for an AES BDK.
 ///
@@ -92,10 +98,11 @@ impl Ksn {
 
     /// `bytes` is 8, 10 or 12 bytes long; `digits` is what the caller gave.
     fn build(bytes: &[u8], digits: usize) -> Result<Ksn, Error> {
+        let bad_length = || Error::invalid(Problem::KsnLength { hex_digits: digits });
         let mut ksn = Ksn {
             bytes: [0xFF; 12],
             len: 10,
-            hex_digits: digits as u8,
+            hex_digits: u8::try_from(digits).map_err(|_| bad_length())?,
         };
         match bytes.len() {
             8 => ksn.bytes[2..10].copy_from_slice(bytes),
@@ -104,7 +111,7 @@ impl Ksn {
                 ksn.bytes.copy_from_slice(bytes);
                 ksn.len = 12;
             }
-            _ => return Err(Error::invalid(Problem::KsnLength { hex_digits: digits })),
+            _ => return Err(bad_length()),
         }
         if ksn.counter() == 0 {
             return Err(Error::invalid(Problem::KsnCounterZero));
@@ -222,7 +229,20 @@ impl fmt::Display for DukptKeyVariant {
 ///    stronger than the BDK; else [`Problem::DerivationType`].
 ///
 /// The result is a `TDES_2KEY` key for a TDES BDK and a key of the derivation type for an AES BDK.
+///
+/// The stack the derivation used is overwritten before this returns (the crate's `scrub` module); the key
+/// returned is the caller's.
 pub fn derive_data_key(
+    bdk: &SymmetricKey,
+    ksn: &Ksn,
+    variant: Option<DukptKeyVariant>,
+    derivation_type: Option<SymmetricAlgorithm>,
+) -> Result<SymmetricKey, Error> {
+    scrubbed(|| derive_unscrubbed(bdk, ksn, variant, derivation_type))
+}
+
+/// [`derive_data_key`] without the stack scrub: the operations scrub once, after the whole operation.
+pub(crate) fn derive_unscrubbed(
     bdk: &SymmetricKey,
     ksn: &Ksn,
     variant: Option<DukptKeyVariant>,
@@ -253,7 +273,7 @@ pub fn derive_data_key(
                 }
                 DukptKeyVariant::Response => tdes::Variant::DataResponse,
             };
-            tdes::working_key(bdk, ksn, usage)
+            tdes::working_key_unscrubbed(bdk, ksn, usage)
         }
         SymmetricAlgorithm::Aes128 | SymmetricAlgorithm::Aes192 | SymmetricAlgorithm::Aes256 => {
             let usage = match variant {
@@ -261,7 +281,7 @@ pub fn derive_data_key(
                 DukptKeyVariant::Request => aes::KeyUsage::DataEncryptionEncrypt,
                 DukptKeyVariant::Response => aes::KeyUsage::DataEncryptionDecrypt,
             };
-            aes::working_key(bdk, ksn, usage, derivation_type.unwrap_or(bdk_algorithm))
+            aes::working_key_unscrubbed(bdk, ksn, usage, derivation_type.unwrap_or(bdk_algorithm))
         }
     }
 }

@@ -206,6 +206,14 @@ pub enum Problem {
     /// A wrapped key stronger than the key that wraps it
     /// (`TDES_2KEY < TDES_3KEY < AES_128 < AES_192 < AES_256`).
     WrappedKeyStrength,
+    /// `ReEncryptData` with an RSA outgoing side and no `PaddingType`. Raw RSA there is a plaintext
+    /// oracle, so it needs a padding type, unless the outgoing key opts in to raw RSA
+    /// ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing)) and the incoming side is not
+    /// RSA.
+    PaddingTypeRequired,
+    /// The raw-RSA opt-in ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing)) on a key
+    /// that is not an RSA key.
+    RawRsaOptIn,
 }
 
 impl Problem {
@@ -225,14 +233,14 @@ impl Problem {
             | Problem::Hex => Member::Data,
             Problem::KsnLength { .. } | Problem::KsnCounterZero => Member::KeySerialNumber,
             Problem::DerivationType { .. } => Member::DukptKeyDerivationType,
-            Problem::PaddingType => Member::PaddingType,
+            Problem::PaddingType | Problem::PaddingTypeRequired => Member::PaddingType,
             Problem::KeyUsage
             | Problem::KeyNotUsable
             | Problem::KeyIdentifier
             | Problem::AttributesForKey
             | Problem::KeyBlockKbpk => Member::KeyIdentifier,
             Problem::PolicyRefused => Member::Attributes,
-            Problem::KeyClass => Member::KeyAttributes,
+            Problem::KeyClass | Problem::RawRsaOptIn => Member::KeyAttributes,
             Problem::KcvAlgorithm => Member::KeyCheckValueAlgorithm,
             Problem::KeyBlockVersion
             | Problem::KeyBlockLength
@@ -336,6 +344,11 @@ impl fmt::Display for Problem {
             Problem::WrappedKeyStrength => {
                 f.write_str("wrapped key is stronger than the key that wraps it")
             }
+            Problem::PaddingTypeRequired => f.write_str(
+                "PaddingType is required for an RSA outgoing key (raw RSA is refused: it would \
+                 make re-encryption a plaintext oracle)",
+            ),
+            Problem::RawRsaOptIn => f.write_str("raw RSA can only be allowed on an RSA key"),
         }
     }
 }

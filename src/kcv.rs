@@ -85,7 +85,8 @@ impl Kcv {
         bytes[..len].copy_from_slice(&digest[..len]);
         Kcv {
             bytes,
-            len: len as u8,
+            // At most 4.
+            len: u8::try_from(len).unwrap_or(4),
         }
     }
 
@@ -188,7 +189,8 @@ pub fn cmac(key: &SymmetricKey, message: &[u8]) -> Mac {
     let len = cmac_parts_into(key, &[message], &mut bytes);
     Mac {
         bytes,
-        len: len as u8,
+        // At most 16.
+        len: u8::try_from(len).unwrap_or(16),
     }
 }
 

@@ -54,6 +54,7 @@ pub struct Key {
     kcv_algorithm: KcvAlgorithm,
     kcv: Kcv,
     material: KeyMaterial,
+    raw_rsa_outgoing: bool,
 }
 
 impl Key {
@@ -118,6 +119,7 @@ impl Key {
             kcv_algorithm,
             kcv,
             material,
+            raw_rsa_outgoing: false,
         })
     }
 
@@ -133,6 +135,30 @@ impl Key {
     pub fn with_state(mut self, state: KeyState) -> Self {
         self.state = state;
         self
+    }
+
+    /// Allow (or, with `false`, forbid again) raw RSA — no `PaddingType` — when this key is the outgoing
+    /// side of `ReEncryptData` and the incoming side is not RSA. **Not AWS: a paycrypt opt-in**, off by
+    /// default (key-store document member `PaycryptAllowRawRsaOutgoing`).
+    ///
+    /// Raw RSA refuses a plaintext that is not below the modulus, and the refusal is visible: when the
+    /// plaintext comes from a malleable incoming ciphertext (OFB, CFB, the IV of CBC), every query tells
+    /// a requester whether a tampered plaintext is below the modulus, which recovers the whole
+    /// plaintext of an OFB or CFB ciphertext (the security audit's H1). Allow it only for a key whose
+    /// re-encryptions no untrusted party can request. `EncryptData` with raw RSA needs no opt-in (its
+    /// caller holds the plaintext). Only RSA keys can opt in, else [`Problem::RawRsaOptIn`].
+    pub fn with_raw_rsa_outgoing(mut self, allow: bool) -> Result<Self, Error> {
+        if allow && matches!(self.material, KeyMaterial::Symmetric(_)) {
+            return Err(Error::invalid(Problem::RawRsaOptIn));
+        }
+        self.raw_rsa_outgoing = allow;
+        Ok(self)
+    }
+
+    /// Whether the key allows raw RSA as the outgoing side of `ReEncryptData`
+    /// ([`Key::with_raw_rsa_outgoing`]).
+    pub fn allows_raw_rsa_outgoing(&self) -> bool {
+        self.raw_rsa_outgoing
     }
 
     /// Use another check-value algorithm; the check value is recomputed. `SHA_1` applies to RSA keys
@@ -193,6 +219,7 @@ impl fmt::Debug for Key {
             .field("state", &self.state)
             .field("kcv_algorithm", &self.kcv_algorithm)
             .field("kcv", &self.kcv)
+            .field("raw_rsa_outgoing", &self.raw_rsa_outgoing)
             .finish_non_exhaustive()
     }
 }

@@ -16,9 +16,10 @@ mod key;
 pub mod keystore;
 pub mod reencrypt;
 pub mod rsa;
+mod scrub;
 pub mod symmetric;
-pub mod tr31;
 pub mod tdes;
+pub mod tr31;
 #[cfg(feature = "serde")]
 pub mod wire;
 

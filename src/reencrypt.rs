@@ -17,7 +17,15 @@
 //! | outgoing | `Asymmetric`, or `Symmetric` with `PaddingType` | D1, public key or key pair | RSA | `Encrypt` |
 //!
 //! A wrong usage or attribute kind is a validation error; modes of use that forbid the operation are
-//! [`Error::AccessDenied`]. Without the `alloc` feature the in-place forms ([`reencrypt_in_place`],
+//! [`Error::AccessDenied`].
+//!
+//! **Raw RSA outgoing.** An RSA outgoing side of `ReEncryptData` needs a `PaddingType`
+//! ([`Problem::PaddingTypeRequired`], under every [`Policy`]): raw RSA refuses a plaintext that is not
+//! below the modulus, and that visible refusal turned any RSA public key into a whole-plaintext oracle
+//! for OFB/CFB incoming ciphertexts and a full RSA decryption oracle for raw RSA incoming ones (security
+//! audit H1). Raw RSA outgoing works only for a key that opts in ([`Key::with_raw_rsa_outgoing`], not
+//! AWS) and never from an RSA incoming side. `EncryptData` with raw RSA is unchanged (its caller holds
+//! the plaintext). Without the `alloc` feature the in-place forms ([`reencrypt_in_place`],
 //! [`encrypt_in_place`], [`decrypt_in_place`]) serve symmetric and DUKPT sides on the caller's buffer.
 
 mod attributes;
@@ -31,6 +39,7 @@ use crate::error::{Error, Problem, Side};
 use crate::kcv::Kcv;
 use crate::key::{KeyArn, KeyUsage, SymmetricAlgorithm, SymmetricKey};
 use crate::keystore::{Key, KeyMaterial};
+use crate::scrub::scrubbed;
 use crate::symmetric::{self, Iv, Mode};
 
 #[cfg(feature = "alloc")]
@@ -85,9 +94,9 @@ pub struct Encrypted {
     pub kcv: Kcv,
 }
 
-/// A plaintext (wiped on drop) with the ARN and check value of the key that recovered it.
+/// A plaintext (wiped on drop) with the ARN and check value of the key that recovered it. `Debug`
+/// shows the plaintext's length, never the plaintext.
 #[cfg(feature = "alloc")]
-#[derive(Debug)]
 pub struct Decrypted {
     /// The plaintext.
     pub plaintext: Zeroizing<Vec<u8>>,
@@ -95,6 +104,17 @@ pub struct Decrypted {
     pub key_arn: KeyArn,
     /// The key's check value; for DUKPT, the BDK's.
     pub kcv: Kcv,
+}
+
+#[cfg(feature = "alloc")]
+impl core::fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("plaintext_len", &self.plaintext.len())
+            .field("key_arn", &self.key_arn)
+            .field("kcv", &self.kcv)
+            .finish()
+    }
 }
 
 /// A working symmetric key: the stored key itself, or one derived by DUKPT (wiped on drop).
@@ -275,7 +295,7 @@ fn resolve<'k>(
             let working = match derived {
                 Some(k) => WorkingKey::Stored(k),
                 None => WorkingKey::Derived(
-                    dukpt::derive_data_key(bdk, &d.ksn, d.variant, d.derivation_type)
+                    dukpt::derive_unscrubbed(bdk, &d.ksn, d.variant, d.derivation_type)
                         .map_err(|e| e.on(side))?,
                 ),
             };
@@ -307,6 +327,29 @@ fn is_rsa(key_use: &KeyUse<'_>) -> bool {
         #[cfg(feature = "alloc")]
         KeyMaterial::RsaPrivate(_) | KeyMaterial::RsaPublic(_) => true,
     }
+}
+
+/// Raw RSA (no `PaddingType`) as the outgoing side of `ReEncryptData`: refused under every policy
+/// unless the outgoing key opts in ([`Key::with_raw_rsa_outgoing`]) and the incoming side is not RSA.
+///
+/// Raw RSA encryption refuses a plaintext not below the modulus, visibly; with a malleable incoming
+/// side (OFB, CFB, a CBC IV) or a raw RSA one (Manger's attack), that refusal is a plaintext-recovery
+/// oracle for whoever may request re-encryptions. `Symmetric` attributes without a `PaddingType` on an
+/// RSA key never mean raw RSA, so they get the same error.
+fn check_raw_rsa_outgoing(incoming: &KeyUse<'_>, outgoing: &KeyUse<'_>) -> Result<(), Error> {
+    if !is_rsa(outgoing) {
+        return Ok(());
+    }
+    let (no_padding, asymmetric) = match &outgoing.attributes {
+        EncryptionAttributes::Asymmetric(a) => (a.padding.is_none(), true),
+        EncryptionAttributes::Symmetric(s) => (s.padding.is_none(), false),
+        EncryptionAttributes::Dukpt(_) => (false, false),
+    };
+    let opted_in = asymmetric && outgoing.key.allows_raw_rsa_outgoing() && !is_rsa(incoming);
+    if no_padding && !opted_in {
+        return Err(invalid(Problem::PaddingTypeRequired, Side::Outgoing));
+    }
+    Ok(())
 }
 
 /// Refuse what the strict policy refuses.
@@ -392,6 +435,16 @@ pub fn reencrypt_in_place(
     buf: &mut [u8],
     policy: Policy,
 ) -> Result<Receipt, Error> {
+    scrubbed(|| reencrypt_in_place_unscrubbed(incoming, outgoing, buf, policy))
+}
+
+fn reencrypt_in_place_unscrubbed(
+    incoming: &KeyUse<'_>,
+    outgoing: &KeyUse<'_>,
+    buf: &mut [u8],
+    policy: Policy,
+) -> Result<Receipt, Error> {
+    check_raw_rsa_outgoing(incoming, outgoing)?;
     check_policy(incoming, outgoing, policy)?;
     check_max(buf.len(), Side::Incoming)?;
     let inw = resolve(incoming, Side::Incoming, None)?;
@@ -409,20 +462,24 @@ pub fn reencrypt_in_place(
 
 /// `EncryptData` in place (symmetric and DUKPT sides): `buf` holds the plaintext, then the ciphertext.
 pub fn encrypt_in_place(key: &KeyUse<'_>, buf: &mut [u8]) -> Result<Receipt, Error> {
-    check_max(buf.len(), Side::Outgoing)?;
-    let w = resolve(key, Side::Outgoing, None)?;
-    in_place_side(&w, buf.len(), Side::Outgoing)?;
-    run_symmetric(&w, false, buf)?;
-    Ok(receipt(key.key))
+    scrubbed(|| {
+        check_max(buf.len(), Side::Outgoing)?;
+        let w = resolve(key, Side::Outgoing, None)?;
+        in_place_side(&w, buf.len(), Side::Outgoing)?;
+        run_symmetric(&w, false, buf)?;
+        Ok(receipt(key.key))
+    })
 }
 
 /// `DecryptData` in place (symmetric and DUKPT sides): `buf` holds the ciphertext, then the plaintext.
 pub fn decrypt_in_place(key: &KeyUse<'_>, buf: &mut [u8]) -> Result<Receipt, Error> {
-    check_max(buf.len(), Side::Incoming)?;
-    let w = resolve(key, Side::Incoming, None)?;
-    in_place_side(&w, buf.len(), Side::Incoming)?;
-    run_symmetric(&w, true, buf)?;
-    Ok(receipt(key.key))
+    scrubbed(|| {
+        check_max(buf.len(), Side::Incoming)?;
+        let w = resolve(key, Side::Incoming, None)?;
+        in_place_side(&w, buf.len(), Side::Incoming)?;
+        run_symmetric(&w, true, buf)?;
+        Ok(receipt(key.key))
+    })
 }
 
 #[cfg(feature = "alloc")]
@@ -500,6 +557,18 @@ mod owned {
         policy: Policy,
         derived: [Option<&'k SymmetricKey>; 2],
     ) -> Result<Encrypted, Error> {
+        scrubbed(|| reencrypt_unscrubbed(incoming, outgoing, ciphertext, rng, policy, derived))
+    }
+
+    fn reencrypt_unscrubbed<'k, R: TryCryptoRng + ?Sized>(
+        incoming: &KeyUse<'k>,
+        outgoing: &KeyUse<'k>,
+        ciphertext: &[u8],
+        rng: &mut R,
+        policy: Policy,
+        derived: [Option<&'k SymmetricKey>; 2],
+    ) -> Result<Encrypted, Error> {
+        check_raw_rsa_outgoing(incoming, outgoing)?;
         check_policy(incoming, outgoing, policy)?;
         check_max(ciphertext.len(), Side::Incoming)?;
         let inw = resolve(incoming, Side::Incoming, derived[0])?;
@@ -534,6 +603,15 @@ mod owned {
         rng: &mut R,
         derived: Option<&'k SymmetricKey>,
     ) -> Result<Encrypted, Error> {
+        scrubbed(|| encrypt_unscrubbed(key, plaintext, rng, derived))
+    }
+
+    fn encrypt_unscrubbed<'k, R: TryCryptoRng + ?Sized>(
+        key: &KeyUse<'k>,
+        plaintext: &[u8],
+        rng: &mut R,
+        derived: Option<&'k SymmetricKey>,
+    ) -> Result<Encrypted, Error> {
         check_max(plaintext.len(), Side::Outgoing)?;
         let w = resolve(key, Side::Outgoing, derived)?;
         w.check_plaintext_len(plaintext.len())?;
@@ -556,6 +634,15 @@ mod owned {
 
     /// [`decrypt`] with the side's DUKPT working key already derived (`None`: derive here).
     pub(crate) fn decrypt_derived<'k, R: TryCryptoRng + ?Sized>(
+        key: &KeyUse<'k>,
+        ciphertext: &[u8],
+        rng: &mut R,
+        derived: Option<&'k SymmetricKey>,
+    ) -> Result<Decrypted, Error> {
+        scrubbed(|| decrypt_unscrubbed(key, ciphertext, rng, derived))
+    }
+
+    fn decrypt_unscrubbed<'k, R: TryCryptoRng + ?Sized>(
         key: &KeyUse<'k>,
         ciphertext: &[u8],
         rng: &mut R,

@@ -109,20 +109,22 @@ pub struct Iv {
 impl Iv {
     /// An IV of 8 or 16 bytes.
     pub fn new(bytes: &[u8]) -> Result<Self, Error> {
-        match bytes.len() {
-            8 | 16 => {
-                let mut iv = Iv {
-                    bytes: [0; 16],
-                    len: bytes.len() as u8,
-                };
-                iv.bytes[..bytes.len()].copy_from_slice(bytes);
-                Ok(iv)
+        let len: u8 = match bytes.len() {
+            8 => 8,
+            16 => 16,
+            n => {
+                return Err(Error::invalid(Problem::IvLength {
+                    expected: if n < 12 { 8 } else { 16 },
+                    actual: n,
+                }));
             }
-            n => Err(Error::invalid(Problem::IvLength {
-                expected: if n < 12 { 8 } else { 16 },
-                actual: n,
-            })),
-        }
+        };
+        let mut iv = Iv {
+            bytes: [0; 16],
+            len,
+        };
+        iv.bytes[..bytes.len()].copy_from_slice(bytes);
+        Ok(iv)
     }
 
     /// An IV of 16 or 32 hex digits, either case.

@@ -34,6 +34,7 @@ mod json;
 mod keystore_file;
 
 pub use batch::handle_values;
+pub use json::{Json, JsonError, MAX_ECHO, echo};
 pub use keystore_file::KeyStoreFileError;
 
 use alloc::format;
@@ -232,8 +233,8 @@ pub struct SideRequest {
     pub attributes: EncryptionAttributes,
 }
 
-/// A parsed request of any of the three operations.
-#[derive(Debug)]
+/// A parsed request of any of the three operations. `Debug` shows the sides and the data's length,
+/// never the data.
 pub enum Request {
     /// `ReEncryptData`.
     ReEncryptData {
@@ -258,6 +259,33 @@ pub enum Request {
         /// `CipherText`, decoded.
         ciphertext: Vec<u8>,
     },
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Request::ReEncryptData {
+                incoming,
+                outgoing,
+                ciphertext,
+            } => f
+                .debug_struct("ReEncryptData")
+                .field("incoming", incoming)
+                .field("outgoing", outgoing)
+                .field("ciphertext_len", &ciphertext.len())
+                .finish(),
+            Request::EncryptData { key, plaintext } => f
+                .debug_struct("EncryptData")
+                .field("key", key)
+                .field("plaintext_len", &plaintext.len())
+                .finish_non_exhaustive(),
+            Request::DecryptData { key, ciphertext } => f
+                .debug_struct("DecryptData")
+                .field("key", key)
+                .field("ciphertext_len", &ciphertext.len())
+                .finish(),
+        }
+    }
 }
 
 const MODES: [&str; 8] = [
@@ -399,9 +427,12 @@ fn parse_side(
 }
 
 impl Request {
-    /// Parse a request of `operation` from JSON text.
+    /// Parse a request of `operation` from JSON text ([`Json::parse`]: a member given twice is a
+    /// `ValidationException` naming it). The parsed document is wiped before this returns; `text` is
+    /// the caller's to wipe.
     pub fn from_json(operation: Operation, text: &str) -> Result<Self, ServiceError> {
-        Self::from_value(operation, &parse_text(text)?)
+        let value = parse_text(text)?;
+        Self::from_value(operation, &value)
     }
 
     /// Parse a request of `operation` as AWS's rest-json protocol sends it: the key identifier that
@@ -418,12 +449,12 @@ impl Request {
         body: &str,
     ) -> Result<Self, ServiceError> {
         let mut value = if body.trim().is_empty() {
-            Value::Object(serde_json::Map::new())
+            Json::from(Value::Object(serde_json::Map::new()))
         } else {
             parse_text(body)?
         };
         let member = operation.path_member();
-        let Value::Object(map) = &mut value else {
+        let Some(map) = value.as_object_mut() else {
             return Err(ServiceError::field(
                 "$".to_string(),
                 "Value must be a JSON object (structure)".to_string(),
@@ -563,13 +594,14 @@ impl Request {
         }
     }
 
-    /// Run the request against `store`; the AWS response JSON.
+    /// Run the request against `store`; the AWS response JSON (a `DecryptData` response holds the
+    /// plaintext's hex: [`Json`] wipes it on drop).
     pub fn execute<S, R>(
         &self,
         store: &S,
         rng: &mut R,
         policy: Policy,
-    ) -> Result<Value, ServiceError>
+    ) -> Result<Json, ServiceError>
     where
         S: KeyStore + ?Sized,
         R: TryCryptoRng + ?Sized,
@@ -589,7 +621,7 @@ impl Request {
         })
     }
 
-    fn run<S, R>(&self, store: &S, rng: &mut R, policy: Policy) -> Result<Value, Error>
+    fn run<S, R>(&self, store: &S, rng: &mut R, policy: Policy) -> Result<Json, Error>
     where
         S: KeyStore + ?Sized,
         R: TryCryptoRng + ?Sized,
@@ -605,17 +637,17 @@ impl Request {
         rng: &mut R,
         policy: Policy,
         derived: [Option<&SymmetricKey>; 2],
-    ) -> Result<Value, Error>
+    ) -> Result<Json, Error>
     where
         S: KeyStore + ?Sized,
         R: TryCryptoRng + ?Sized,
     {
         let encrypted = |out: reencrypt::Encrypted| {
-            json!({
+            Json::from(json!({
                 "CipherText": hex::encode_upper_string(&out.ciphertext),
                 "KeyArn": out.key_arn.as_str(),
                 "KeyCheckValue": out.kcv.to_string(),
-            })
+            }))
         };
         match self {
             Request::ReEncryptData { ciphertext, .. } => {
@@ -631,34 +663,42 @@ impl Request {
             Request::DecryptData { ciphertext, .. } => {
                 let key = self.key_use(store, Side::Incoming)?;
                 let out = reencrypt::decrypt_derived(&key, ciphertext, rng, derived[0])?;
-                // The response is the one place the plaintext is meant to leave (DecryptData); the
-                // JSON string holding its hex is the caller's to dispose of.
-                Ok(json!({
+                // The response is the one place the plaintext is meant to leave (DecryptData): its
+                // hex is built in a string of exact capacity that goes straight into a `Json`, which
+                // wipes it on drop.
+                let mut response = Json::from(json!({
                     "KeyArn": out.key_arn.as_str(),
                     "KeyCheckValue": out.kcv.to_string(),
-                    "PlainText": hex::encode_upper_string(&out.plaintext),
-                }))
+                }));
+                if let Some(members) = response.as_object_mut() {
+                    members.insert(
+                        "PlainText".to_string(),
+                        Value::String(hex::encode_upper_string(&out.plaintext)),
+                    );
+                }
+                Ok(response)
             }
         }
     }
 }
 
-/// The request text as JSON: the one text parser of requests.
-fn parse_text(text: &str) -> Result<Value, ServiceError> {
-    serde_json::from_str(text).map_err(|e| ServiceError::Validation {
-        message: format!("Request is not valid JSON: {e}"),
-        field_list: Vec::new(),
-    })
+/// The request text as JSON ([`Json::parse`]): the one text parser of requests.
+fn parse_text(text: &str) -> Result<Json, ServiceError> {
+    Json::parse(text).map_err(|e| e.to_service("Request is not valid JSON"))
 }
 
 /// Parse and run one request of `operation` given as JSON text: the AWS response JSON or AWS error.
+///
+/// Nothing of the request or response is left unwiped by the library: the parsed document, the decoded
+/// data and the response ([`Json`]) are wiped on drop. `request` is the caller's to wipe, and so is
+/// whatever the caller makes of the response (write it with [`Json::to_text`]).
 pub fn handle<S, R>(
     store: &S,
     operation: Operation,
     request: &str,
     rng: &mut R,
     policy: Policy,
-) -> Result<Value, ServiceError>
+) -> Result<Json, ServiceError>
 where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
@@ -666,17 +706,89 @@ where
     Request::from_json(operation, request)?.execute(store, rng, policy)
 }
 
-/// Parse and run one request given as a JSON value.
+/// Parse and run one request given as a JSON value (the caller's to wipe: hold it in a [`Json`]).
 pub fn handle_value<S, R>(
     store: &S,
     operation: Operation,
     request: &Value,
     rng: &mut R,
     policy: Policy,
-) -> Result<Value, ServiceError>
+) -> Result<Json, ServiceError>
 where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
 {
     Request::from_value(operation, request)?.execute(store, rng, policy)
+}
+
+/// The operation names an envelope may give.
+const OPERATIONS: [&str; 3] = ["ReEncryptData", "EncryptData", "DecryptData"];
+
+/// Parse and run one *envelope*: `{"Operation": "ReEncryptData" | "EncryptData" | "DecryptData",
+/// "Input": {…the AWS request…}}`, paycrypt's own shape for one request of a JSON-lines batch (not
+/// AWS's). Errors are the request's, with the envelope's members (`Operation`, `Input`, an unknown
+/// member) named at the top level; a member given twice anywhere is a `ValidationException`. As
+/// [`handle`], nothing of the line or the answer is left unwiped by the library.
+pub fn handle_envelope<S, R>(
+    store: &S,
+    line: &str,
+    rng: &mut R,
+    policy: Policy,
+) -> Result<Json, ServiceError>
+where
+    S: KeyStore + ?Sized,
+    R: TryCryptoRng + ?Sized,
+{
+    let value = parse_envelope(line)?;
+    let (operation, input) = envelope(&value)?;
+    Request::from_value(operation, input)?.execute(store, rng, policy)
+}
+
+/// [`handle_envelope`] for many lines at once: the answers in the same order, each what
+/// [`handle_envelope`] gives for its line; the requests go through [`handle_values`], which derives
+/// their TDES DUKPT working keys together.
+pub fn handle_envelopes<S, R>(
+    store: &S,
+    lines: &[&str],
+    rng: &mut R,
+    policy: Policy,
+) -> Vec<Result<Json, ServiceError>>
+where
+    S: KeyStore + ?Sized,
+    R: TryCryptoRng + ?Sized,
+{
+    let parsed: Vec<Result<Json, ServiceError>> =
+        lines.iter().map(|line| parse_envelope(line)).collect();
+    let envelopes: Vec<Result<(Operation, &Value), ServiceError>> = parsed
+        .iter()
+        .map(|p| p.as_ref().map_err(Clone::clone).and_then(envelope))
+        .collect();
+    let requests: Vec<(Operation, &Value)> = envelopes
+        .iter()
+        .filter_map(|e| e.as_ref().ok().copied())
+        .collect();
+    let mut answers = handle_values(store, &requests, rng, policy).into_iter();
+    envelopes
+        .into_iter()
+        .map(|e| match e {
+            Ok(_) => answers.next().unwrap_or_else(|| {
+                Err(ServiceError::InternalServer {
+                    message: "A batch answer is missing".to_string(),
+                })
+            }),
+            Err(error) => Err(error),
+        })
+        .collect()
+}
+
+/// An envelope line's JSON (wiped on drop).
+fn parse_envelope(line: &str) -> Result<Json, ServiceError> {
+    Json::parse(line).map_err(|e| e.to_service("Line is not valid JSON"))
+}
+
+/// The operation and input of a parsed envelope.
+fn envelope(value: &Json) -> Result<(Operation, &Value), ServiceError> {
+    let envelope = Object::new(value, "", &["Operation", "Input"])?;
+    let operation = envelope.req_enum("Operation", &OPERATIONS, Operation::from_name)?;
+    Ok((operation, envelope.req("Input")?))
 }

@@ -111,10 +111,10 @@ fn ref_derive_key(key: &[u8], usage: u16, kt: Alg, tail: &[u8]) -> Vec<u8> {
     for i in 1..=len.div_ceil(16) {
         let mut d = [0u8; 16];
         d[0] = 1;
-        d[1] = i as u8;
+        d[1] = u8::try_from(i).unwrap();
         d[2..4].copy_from_slice(&usage.to_be_bytes());
         d[4..6].copy_from_slice(&alg_code(kt).to_be_bytes());
-        d[6..8].copy_from_slice(&((len * 8) as u16).to_be_bytes());
+        d[6..8].copy_from_slice(&u16::try_from(len * 8).unwrap().to_be_bytes());
         d[8..].copy_from_slice(tail);
         out.extend_from_slice(&aes_enc(key, &d));
     }
@@ -262,9 +262,10 @@ proptest! {
         let mut ksn = [0u8; 10];
         ksn[..8].copy_from_slice(&id);
         ksn[7] &= 0xE0;
-        ksn[7] |= (c >> 16) as u8;
-        ksn[8] = (c >> 8) as u8;
-        ksn[9] = c as u8;
+        let [_, c16, c8, c0] = c.to_be_bytes();
+        ksn[7] |= c16;
+        ksn[8] = c8;
+        ksn[9] = c0;
         let k = Ksn::from_bytes(&ksn).unwrap();
         prop_assert_eq!(k.counter(), c);
         let key = SymmetricKey::new(Alg::Tdes2Key, &bdk).unwrap();

@@ -28,7 +28,7 @@ struct Fill(u64);
 impl TryRng for Fill {
     type Error = Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(self.try_next_u64()? as u32)
+        Ok(u32::try_from(self.try_next_u64()? & 0xFFFF_FFFF).unwrap())
     }
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         self.0 ^= self.0 >> 12;
@@ -38,7 +38,7 @@ impl TryRng for Fill {
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for d in dst {
-            *d = self.try_next_u64()? as u8;
+            *d = self.try_next_u64()?.to_le_bytes()[0];
         }
         Ok(())
     }

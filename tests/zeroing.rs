@@ -164,7 +164,7 @@ fn material(seed: u8, len: usize) -> Vec<u8> {
     (0..len)
         .map(|i| {
             seed.wrapping_mul(31)
-                .wrapping_add((i as u8).wrapping_mul(97))
+                .wrapping_add(i.to_le_bytes()[0].wrapping_mul(97))
                 | 1
         })
         .collect()

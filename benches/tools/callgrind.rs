@@ -41,7 +41,10 @@ struct Fixed(u64);
 impl TryRng for Fixed {
     type Error = core::convert::Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        self.try_next_u64().map(|v| v as u32)
+        self.try_next_u64().map(|v| {
+            let [a, b, c, d, ..] = v.to_le_bytes();
+            u32::from_le_bytes([a, b, c, d])
+        })
     }
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
         self.0 = self

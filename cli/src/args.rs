@@ -1,9 +1,11 @@
 //! The command line: global options (anywhere), one command, the command's `--option value` pairs.
 //!
 //! Hand-written so that every message and exit code is the AWS CLI's: errors here are
-//! [`CliError::Syntax`] (exit 252).
+//! [`CliError::Syntax`] (exit 252). Messages repeat option names (at most 64 characters of them), never
+//! a positional argument or an option's value that could be data: those are named by position and
+//! length (`--plain-text 4111…` typed without its option must not reach a log).
 
-use paycrypt::wire::Operation;
+use paycrypt::wire::{Operation, echo};
 
 use crate::error::CliError;
 
@@ -122,8 +124,8 @@ pub fn params(operation: Operation) -> &'static [Param] {
 pub const CLI_INPUT_JSON: &str = "--cli-input-json";
 
 /// A single call: the operation, `--cli-input-json`'s raw value if given, and the other members' raw
-/// values (still to be loaded: any value may be `file://PATH`).
-#[derive(Debug)]
+/// values (still to be loaded: any value may be `file://PATH`). `Debug` shows the options given, not
+/// their values (`--plain-text` is data).
 pub struct Call {
     /// The operation.
     pub operation: Operation,
@@ -131,6 +133,22 @@ pub struct Call {
     pub cli_input_json: Option<String>,
     /// The member options given, in command-line order.
     pub params: Vec<(&'static Param, String)>,
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.operation)
+            .field(
+                "cli_input_json",
+                &self.cli_input_json.as_ref().map(String::len),
+            )
+            .field(
+                "params",
+                &self.params.iter().map(|(p, _)| p.flag).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 /// `batch`'s options.
@@ -187,19 +205,28 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
     let mut version = false;
     let mut command: Option<CommandName> = None;
     let mut options: Vec<(String, String)> = Vec::new();
-    let mut extra: Vec<String> = Vec::new();
+    // Stray positional arguments: (position from 1, characters).
+    let mut extra: Vec<(usize, usize)> = Vec::new();
+    let mut position = 0;
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
+        position += 1;
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        let value = |it: &mut std::vec::IntoIter<String>| match inline.clone() {
+        let mut value = |it: &mut std::vec::IntoIter<String>| match inline.clone() {
             Some(v) => Ok(v),
             None => match it.next() {
-                Some(v) if !v.starts_with("--") => Ok(v),
-                _ => Err(syntax(format!("argument {name}: expected one argument"))),
+                Some(v) if !v.starts_with("--") => {
+                    position += 1;
+                    Ok(v)
+                }
+                _ => Err(syntax(format!(
+                    "argument {}: expected one argument",
+                    echo(&name)
+                ))),
             },
         };
         let no_value = |flag: &str| match inline {
@@ -230,7 +257,7 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
             "help" => help = true,
             n if n.starts_with('-') => {
                 if command.is_none() {
-                    return Err(syntax(format!("unrecognized arguments: {arg}")));
+                    return Err(syntax(format!("unrecognized arguments: {}", echo(n))));
                 }
                 let v = value(&mut it)?;
                 options.push((name, v));
@@ -238,13 +265,22 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
             word => match command {
                 None => {
                     command = Some(CommandName::from_word(word).ok_or_else(|| {
+                        // A mistyped command is repeated; anything that does not look like one
+                        // (digits, say) is named by position only.
+                        let looks_like_a_command = word.len() <= 32
+                            && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+                        let given = if looks_like_a_command {
+                            format!("'{word}'")
+                        } else {
+                            format!("(argument {position}, {} characters)", word.chars().count())
+                        };
                         syntax(format!(
-                            "argument command: Invalid choice '{word}', valid choices are: {}",
+                            "argument command: Invalid choice {given}, valid choices are: {}",
                             CommandName::ALL.map(CommandName::word).join(" | ")
                         ))
                     })?);
                 }
-                Some(_) => extra.push(arg),
+                Some(_) => extra.push((position, arg.chars().count())),
             },
         }
     }
@@ -264,9 +300,13 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
         });
     }
     if !extra.is_empty() {
+        let named: Vec<String> = extra
+            .iter()
+            .map(|(at, len)| format!("argument {at} ({len} characters)"))
+            .collect();
         return Err(syntax(format!(
             "unrecognized arguments: {}",
-            extra.join(" ")
+            named.join(", ")
         )));
     }
     let Some(command) = command else {
@@ -277,7 +317,7 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
         None if command == CommandName::Batch => Action::Batch(batch_options(options)?),
         None => {
             if let Some((flag, _)) = options.first() {
-                return Err(syntax(format!("Unknown options: {flag}")));
+                return Err(syntax(format!("Unknown options: {}", echo(flag))));
             }
             Action::Keys
         }
@@ -303,7 +343,7 @@ fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, Cl
             continue;
         }
         let Some(param) = table.iter().find(|p| p.flag == flag) else {
-            return Err(syntax(format!("Unknown options: {flag}")));
+            return Err(syntax(format!("Unknown options: {}", echo(&flag))));
         };
         if given.iter().any(|(p, _)| p.flag == flag) {
             return Err(syntax(format!("argument {flag}: given more than once")));
@@ -334,7 +374,8 @@ fn number(flag: &str, value: &str, max: usize) -> Result<usize, CliError> {
     match value.parse::<usize>() {
         Ok(n) if (1..=max).contains(&n) => Ok(n),
         _ => Err(syntax(format!(
-            "argument {flag}: invalid value '{value}' (a whole number from 1 to {max})"
+            "argument {flag}: invalid value '{}' (a whole number from 1 to {max})",
+            echo(value)
         ))),
     }
 }
@@ -346,7 +387,7 @@ fn batch_options(options: Vec<(String, String)>) -> Result<BatchOptions, CliErro
         let slot = match flag.as_str() {
             "--workers" => &mut workers,
             "--chunk-lines" => &mut chunk_lines,
-            _ => return Err(syntax(format!("Unknown options: {flag}"))),
+            _ => return Err(syntax(format!("Unknown options: {}", echo(&flag)))),
         };
         let max = if flag == "--workers" {
             MAX_WORKERS
@@ -391,6 +432,22 @@ mod tests {
             "the following arguments are required: --key-identifier, --encryption-attributes"
         );
         assert!(parse_words("encrypt-data --cli-input-json {}").is_ok());
+    }
+
+    #[test]
+    fn debug_shows_no_parameter_value() {
+        let Ok(Invocation {
+            action: Action::Call(call),
+            ..
+        }) = parse_words("encrypt-data --plain-text 34313131 --cli-input-json {}")
+        else {
+            unreachable!("parses")
+        };
+        let shown = format!("{call:?}");
+        assert!(
+            shown.contains("--plain-text") && !shown.contains("34313131"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -5,37 +5,85 @@
 //! `--chunk-lines`. A chunk is split into contiguous parts, one per worker (`std::thread::scope`,
 //! each worker with its own `OsRng`); while the workers run, the main thread writes the previous
 //! chunk's answers and takes the next chunk. Answers are written in input order. So a file is
-//! processed in full chunks on every core, an interactive client gets each answer as soon as it is
-//! computed, and memory holds at most the channel and three chunks, whatever the input's length (a
-//! line longer than [`MAX_LINE`] bytes is answered with an error without being kept).
+//! processed in full chunks on every core, and an interactive client gets each answer as soon as it is
+//! computed. A worker thread that cannot be started is not an error: a chunk's workers wait until all
+//! of them have started, so when the system refuses one (usually for lack of memory), those started
+//! are sent home without work and joined (giving their memory back), and the batch goes on with half
+//! as many workers as could be started (down to the main thread alone).
+//!
+//! **Memory.** Lines are bounded by count (`--chunk-lines` in the channel and in each chunk) and by
+//! bytes: every line read is charged `2 × its length + 2 KiB` (the line, and room for its answer, which
+//! is never longer than the line plus about 1.5 KiB: error messages repeat at most 64 characters of any
+//! name or value) against [`MAX_IN_FLIGHT`] until its answer is written, and the reader waits while the
+//! charge is full. A line longer than [`MAX_LINE`] bytes is answered with an error without being kept.
+//! So whatever the input (hostile lines included) and whatever the options, the lines and answers in
+//! memory stay under 16 MiB.
+//!
+//! **Wiping.** Lines, parsed requests, answers and the read and write buffers are all wiped when they
+//! are freed ([`crate::wiped`], [`paycrypt::wire::Json`]): after a batch has answered a line, no copy
+//! of its plaintext is left in the process.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
 use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use paycrypt::rsa::OsRng;
-use paycrypt::wire::{FieldError, Operation, ServiceError, handle_values};
+use paycrypt::wire::{Json, ServiceError, handle_envelopes};
 use paycrypt::{MemoryKeyStore, Policy};
 use serde_json::{Value, json};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::args::BatchOptions;
 use crate::error::CliError;
+use crate::wiped::Output;
 
 /// The longest line kept, in bytes (the largest valid request is under 6 KB).
 pub const MAX_LINE: usize = 16 * 1024;
 
+/// The most bytes charged for lines read and not yet answered (see the module docs).
+pub const MAX_IN_FLIGHT: usize = 16 * 1024 * 1024;
+
+/// What a line is charged besides twice its length: room for the longest answer of a short line (an
+/// RSA-4096 ciphertext in hex, an error message).
+const ANSWER_ROOM: usize = 2048;
+
 /// Below this many lines a chunk is processed on the main thread (threads would cost more).
 const MIN_PARALLEL: usize = 32;
 
+/// The read buffer of stdin.
+const READ_BUFFER: usize = 1 << 16;
+
 /// One input line.
-#[derive(Debug)]
 enum Line {
-    /// The line's text (without its line ending).
-    Text(String),
+    /// The line's text (without its line ending), wiped on drop.
+    Text(Zeroizing<String>),
     /// A line that cannot be read as text: why.
     Bad(&'static str),
+}
+
+impl Line {
+    /// What the line is charged against [`MAX_IN_FLIGHT`].
+    fn cost(&self) -> usize {
+        match self {
+            Line::Text(t) => 2 * t.len() + ANSWER_ROOM,
+            Line::Bad(_) => ANSWER_ROOM,
+        }
+    }
+}
+
+/// One answer line (without its newline), wiped on drop, and whether it is an error.
+struct Answer {
+    text: Zeroizing<String>,
+    is_error: bool,
+}
+
+/// The answers of a chunk and what its lines were charged.
+struct Answered {
+    answers: Vec<Answer>,
+    cost: usize,
 }
 
 /// What a batch did, for the summary line.
@@ -68,167 +116,188 @@ impl std::fmt::Display for Summary {
     }
 }
 
-fn validation(message: String, field_list: Vec<FieldError>) -> ServiceError {
-    ServiceError::Validation {
-        message,
-        field_list,
-    }
+/// The byte charge of the lines in flight: the reader takes, the writer gives back.
+struct Budget {
+    used: Mutex<usize>,
+    freed: Condvar,
 }
 
-fn field(path: &str, message: String) -> ServiceError {
-    validation(
-        format!("{path}: {message}"),
-        vec![FieldError {
-            path: path.to_string(),
-            message,
-        }],
-    )
-}
-
-const OPERATIONS: &str = "ReEncryptData, EncryptData, DecryptData";
-
-/// The envelope of one line, `{"Operation": ..., "Input": {...}}`: the operation and its input.
-fn envelope(text: &str) -> Result<(Operation, Value), ServiceError> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| validation(format!("Line is not valid JSON: {e}"), Vec::new()))?;
-    let Value::Object(mut envelope) = value else {
-        return Err(validation(
-            "Line must be a JSON object {\"Operation\": ..., \"Input\": {...}}".to_string(),
-            Vec::new(),
-        ));
-    };
-    if let Some(unknown) = envelope
-        .keys()
-        .find(|k| k.as_str() != "Operation" && k.as_str() != "Input")
-    {
-        return Err(field(unknown, format!("Unknown member '{unknown}'")));
-    }
-    let operation = match envelope.get("Operation") {
-        None | Some(Value::Null) => {
-            return Err(field("Operation", "Member must not be null".to_string()));
+impl Budget {
+    /// Charge `n` bytes, waiting while that would pass [`MAX_IN_FLIGHT`] (a line is always let in
+    /// when nothing else is charged).
+    fn take(&self, n: usize) {
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        while *used > 0 && *used + n > MAX_IN_FLIGHT {
+            used = self
+                .freed
+                .wait(used)
+                .unwrap_or_else(PoisonError::into_inner);
         }
-        Some(Value::String(name)) => Operation::from_name(name).ok_or_else(|| {
-            field(
-                "Operation",
-                format!(
-                    "Value '{name}' failed to satisfy constraint: Member must satisfy enum value set: [{OPERATIONS}]"
-                ),
-            )
-        })?,
-        Some(_) => return Err(field("Operation", "Value must be a string".to_string())),
-    };
-    let input = envelope
-        .remove("Input")
-        .ok_or_else(|| field("Input", "Member must not be null".to_string()))?;
-    Ok((operation, input))
+        *used += n;
+    }
+
+    fn give(&self, n: usize) {
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        *used = used.saturating_sub(n);
+        self.freed.notify_all();
+    }
 }
 
-/// The answer line of one result (without its newline), and whether it is an error.
-fn answer(result: Result<Value, ServiceError>) -> (String, bool) {
+/// The answer line of one result.
+fn answer(result: Result<Json, ServiceError>) -> Answer {
     match result {
-        Ok(output) => (json!({ "Output": output }).to_string(), false),
+        Ok(output) => Answer {
+            text: output.wrapped("Output").to_text(),
+            is_error: false,
+        },
         Err(e) => {
             let mut members = match e.to_json() {
                 Value::Object(m) => m,
                 _ => serde_json::Map::new(),
             };
             members.insert("Type".to_string(), Value::String(e.name().to_string()));
-            (json!({ "Error": members }).to_string(), true)
+            Answer {
+                text: Json::from(json!({ "Error": members })).to_text(),
+                is_error: true,
+            }
         }
     }
 }
 
-/// Answer a part of a chunk: the lines' envelopes, then all their requests in one
-/// [`handle_values`] call (which derives their TDES DUKPT keys together, 64 per bitsliced pass).
-fn process(store: &MemoryKeyStore, policy: Policy, lines: &[Line]) -> Vec<(String, bool)> {
-    let mut rng = OsRng;
-    let envelopes: Vec<Result<(Operation, Value), ServiceError>> = lines
+/// Answer a part of a chunk: all its requests in one [`handle_envelopes`] call (which derives their
+/// TDES DUKPT keys together, 64 per bitsliced pass).
+fn process(store: &MemoryKeyStore, policy: Policy, lines: &[Line]) -> Vec<Answer> {
+    let texts: Vec<&str> = lines
         .iter()
-        .map(|line| match line {
-            Line::Text(text) => envelope(text),
-            Line::Bad(why) => Err(validation((*why).to_string(), Vec::new())),
+        .filter_map(|line| match line {
+            Line::Text(text) => Some(text.as_str()),
+            Line::Bad(_) => None,
         })
         .collect();
-    let requests: Vec<(Operation, &Value)> = envelopes
+    let mut results = handle_envelopes(store, &texts, &mut OsRng, policy).into_iter();
+    lines
         .iter()
-        .filter_map(|e| {
-            e.as_ref()
-                .ok()
-                .map(|(operation, input)| (*operation, input))
-        })
-        .collect();
-    let mut results = handle_values(store, &requests, &mut rng, policy).into_iter();
-    envelopes
-        .iter()
-        .map(|e| {
-            answer(match e {
-                Ok(_) => results.next().unwrap_or_else(|| {
+        .map(|line| {
+            answer(match line {
+                Line::Text(_) => results.next().unwrap_or_else(|| {
                     Err(ServiceError::InternalServer {
                         message: "A batch answer is missing".to_string(),
                     })
                 }),
-                Err(error) => Err(error.clone()),
+                Line::Bad(why) => Err(ServiceError::Validation {
+                    message: (*why).to_string(),
+                    field_list: Vec::new(),
+                }),
             })
         })
         .collect()
 }
 
-/// Read one line of at most [`MAX_LINE`] bytes; `None` at the end of the input.
-fn read_line<I: BufRead>(input: &mut I, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
-    buf.clear();
-    let mut too_long = false;
-    let mut any = false;
-    loop {
-        let available = match input.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            break;
-        }
-        any = true;
-        let newline = available.iter().position(|&b| b == b'\n');
-        let take = newline.unwrap_or(available.len());
-        if !too_long {
-            if buf.len() + take > MAX_LINE {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(&available[..take]);
-            }
-        }
-        input.consume(newline.map_or(take, |i| i + 1));
-        if newline.is_some() {
-            break;
-        }
-    }
-    if !any {
-        return Ok(None);
-    }
-    if too_long {
-        return Ok(Some(Line::Bad("Line is longer than 16384 bytes")));
-    }
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
-    }
-    Ok(Some(match String::from_utf8(std::mem::take(buf)) {
-        Ok(s) => Line::Text(s),
-        Err(_) => Line::Bad("Line is not valid UTF-8"),
-    }))
+/// Splits an input into lines of at most [`MAX_LINE`] bytes, through buffers that are wiped as soon as
+/// their bytes are consumed: once a line has been handed out, no copy of it is left here.
+struct LineReader<R> {
+    input: R,
+    buf: Zeroizing<Vec<u8>>,
+    start: usize,
+    end: usize,
+    /// The line being gathered (capacity [`MAX_LINE`], never reallocated).
+    line: Zeroizing<Vec<u8>>,
+    /// Bytes of the current line were consumed (it exists even if empty so far).
+    partial: bool,
+    too_long: bool,
+    eof: bool,
 }
 
-fn read_lines<I: BufRead>(mut input: I, tx: &SyncSender<io::Result<Line>>) {
-    let mut buf = Vec::new();
+impl<R: Read> LineReader<R> {
+    fn new(input: R, buffer: usize) -> Self {
+        LineReader {
+            input,
+            buf: Zeroizing::new(vec![0; buffer.max(1)]),
+            start: 0,
+            end: 0,
+            line: Zeroizing::new(Vec::with_capacity(MAX_LINE)),
+            partial: false,
+            too_long: false,
+            eof: false,
+        }
+    }
+
+    /// The next line; `None` at the end of the input.
+    fn next_line(&mut self) -> io::Result<Option<Line>> {
+        loop {
+            if self.start < self.end {
+                let available = &self.buf[self.start..self.end];
+                let newline = available.iter().position(|&b| b == b'\n');
+                let take = newline.unwrap_or(available.len());
+                if !self.too_long {
+                    if self.line.len() + take > MAX_LINE {
+                        self.too_long = true;
+                        self.line.zeroize();
+                    } else {
+                        self.line.extend_from_slice(&available[..take]);
+                    }
+                }
+                let consumed = take + usize::from(newline.is_some());
+                self.buf[self.start..self.start + consumed].zeroize();
+                self.start += consumed;
+                self.partial = true;
+                if newline.is_some() {
+                    return Ok(Some(self.finish()));
+                }
+            } else if self.eof {
+                return Ok(self.partial.then(|| self.finish()));
+            } else {
+                self.start = 0;
+                self.end = 0;
+                match self.input.read(&mut self.buf) {
+                    Ok(0) => self.eof = true,
+                    Ok(n) => self.end = n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+
+    /// The gathered line, handed out in a string of its own exact size; the gathering buffer is wiped.
+    fn finish(&mut self) -> Line {
+        self.partial = false;
+        if std::mem::take(&mut self.too_long) {
+            return Line::Bad("Line is longer than 16384 bytes");
+        }
+        if self.line.last() == Some(&b'\r') {
+            self.line.pop();
+        }
+        let exact = self.line.to_vec();
+        let used = self.line.len();
+        self.line[..used].zeroize();
+        self.line.clear();
+        match String::from_utf8(exact) {
+            Ok(s) => Line::Text(Zeroizing::new(s)),
+            Err(e) => {
+                e.into_bytes().zeroize();
+                Line::Bad("Line is not valid UTF-8")
+            }
+        }
+    }
+}
+
+/// A line and what it was charged.
+type Item = io::Result<Line>;
+
+fn read_lines<R: Read>(mut reader: LineReader<R>, tx: &SyncSender<Item>, budget: &Budget) {
     loop {
-        let line = read_line(&mut input, &mut buf);
-        let end = !matches!(line, Ok(Some(_)));
-        let item = match line {
-            Ok(Some(l)) => Ok(l),
+        let item = reader.next_line();
+        let line = match item {
+            Ok(Some(line)) => line,
             Ok(None) => return,
-            Err(e) => Err(e),
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
         };
-        if tx.send(item).is_err() || end {
+        budget.take(line.cost());
+        if tx.send(Ok(line)).is_err() {
             return;
         }
     }
@@ -236,7 +305,7 @@ fn read_lines<I: BufRead>(mut input: I, tx: &SyncSender<io::Result<Line>>) {
 
 /// Take a chunk: when `wait`, block for the first line (none at the end of the input); then take the
 /// lines already waiting, up to `max`.
-fn gather(rx: &Receiver<io::Result<Line>>, max: usize, wait: bool) -> io::Result<Vec<Line>> {
+fn gather(rx: &Receiver<Item>, max: usize, wait: bool) -> io::Result<Vec<Line>> {
     let mut lines = Vec::new();
     if wait {
         match rx.recv() {
@@ -254,17 +323,84 @@ fn gather(rx: &Receiver<io::Result<Line>>, max: usize, wait: bool) -> io::Result
 }
 
 fn write_answers<W: Write>(
-    out: &mut W,
-    answers: Vec<(String, bool)>,
+    out: &mut Output<W>,
+    answered: Answered,
     summary: &mut Summary,
+    budget: &Budget,
 ) -> io::Result<()> {
-    for (line, is_error) in answers {
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
-        summary.lines += 1;
-        summary.errors += u64::from(is_error);
+    let result = (|| {
+        for a in &answered.answers {
+            out.put(a.text.as_bytes())?;
+            out.put(b"\n")?;
+            summary.lines += 1;
+            summary.errors += u64::from(a.is_error);
+        }
+        out.flush()
+    })();
+    budget.give(answered.cost);
+    result
+}
+
+/// The address space one more worker thread may take: its stack (`RUST_MIN_STACK`, else std's 2 MiB)
+/// and the 64 MiB malloc arena glibc reserves for a new thread.
+fn per_worker_address_space() -> usize {
+    let stack = std::env::var("RUST_MIN_STACK")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(2 << 20);
+    stack.saturating_add(64 << 20)
+}
+
+/// Under an address-space limit (`ulimit -v`), the most workers whose stacks and arenas fit in half of
+/// the address space still free, so that starting threads never takes the process to the edge of its
+/// limit (where the runtime itself can no longer start a thread cleanly). `None` without a limit, or
+/// where it cannot be read (only Linux's `/proc/self` is consulted).
+fn workers_within_address_space() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let limit: usize = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let used_kib: usize = status
+        .lines()
+        .find(|l| l.starts_with("VmSize:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    let free = limit.saturating_sub(used_kib.saturating_mul(1024));
+    Some(free / 2 / per_worker_address_space())
+}
+
+/// Where a chunk's workers wait until all of them have started: `true` to work, `false` to stop.
+#[derive(Default)]
+struct Gate {
+    open: Mutex<Option<bool>>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn wait(&self) -> bool {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(go) = *open {
+                return go;
+            }
+            open = self
+                .changed
+                .wait(open)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
-    out.flush()
+
+    fn set(&self, go: bool) {
+        *self.open.lock().unwrap_or_else(PoisonError::into_inner) = Some(go);
+        self.changed.notify_all();
+    }
 }
 
 /// Answer every line of `input` on `out`.
@@ -273,10 +409,10 @@ pub fn run<I, W>(
     policy: Policy,
     options: BatchOptions,
     input: I,
-    mut out: W,
+    out: W,
 ) -> Result<Summary, CliError>
 where
-    I: BufRead + Send + 'static,
+    I: Read + Send + 'static,
     W: Write,
 {
     let workers = options
@@ -284,6 +420,18 @@ where
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, NonZeroUsize::get))
         .max(1);
     let max = options.chunk_lines.max(1);
+    let workers = match workers_within_address_space() {
+        Some(fit) if fit < workers => {
+            let fit = fit.max(1);
+            let _ = writeln!(
+                io::stderr(),
+                "paycrypt: warning: the address-space limit leaves room for {fit} batch workers, \
+                 not {workers}"
+            );
+            fit
+        }
+        _ => workers,
+    };
     let started = Instant::now();
     let mut summary = Summary {
         lines: 0,
@@ -291,36 +439,96 @@ where
         elapsed: Duration::ZERO,
         workers,
     };
+    let mut out = Output::new(out, 1 << 16);
+    let budget = Arc::new(Budget {
+        used: Mutex::new(0),
+        freed: Condvar::new(),
+    });
 
     // Detached: if we stop early (stdout closed), the process exits without waiting for stdin.
     let (tx, rx) = mpsc::sync_channel(max);
+    let reader_budget = Arc::clone(&budget);
+    let reader = LineReader::new(input, READ_BUFFER);
     thread::Builder::new()
         .name("paycrypt-batch-reader".to_string())
-        .spawn(move || read_lines(input, &tx))?;
+        .spawn(move || read_lines(reader, &tx, &reader_budget))
+        .map_err(|e| {
+            CliError::Io(io::Error::new(
+                e.kind(),
+                format!("cannot start the batch's reader thread: {e}"),
+            ))
+        })?;
 
-    let mut pending: Option<Vec<(String, bool)>> = None;
+    let cost = |lines: &[Line]| lines.iter().map(Line::cost).sum::<usize>();
+    let mut workers = workers;
+    let mut pending: Option<Answered> = None;
     let mut current = gather(&rx, max, true)?;
     while !current.is_empty() {
         let (answers, next) = if workers == 1 || current.len() < MIN_PARALLEL {
             if let Some(previous) = pending.take() {
-                write_answers(&mut out, previous, &mut summary)?;
+                write_answers(&mut out, previous, &mut summary, &budget)?;
             }
             let answers = process(store, policy, &current);
             (answers, gather(&rx, max, false)?)
         } else {
             thread::scope(|s| -> Result<_, CliError> {
-                let part = current.len().div_ceil(workers);
-                let handles: Vec<_> = current
-                    .chunks(part)
-                    .map(|lines| s.spawn(move || process(store, policy, lines)))
-                    .collect();
+                let workers = &mut workers;
+                let handles = loop {
+                    // Every worker waits at the gate until all have started, so that none works
+                    // while the system is refusing threads (that is when memory runs out).
+                    let gate = Arc::new(Gate::default());
+                    let size = current.len().div_ceil(*workers);
+                    let mut handles = Vec::with_capacity(*workers);
+                    let mut refused = false;
+                    for lines in current.chunks(size) {
+                        let gate = Arc::clone(&gate);
+                        let job = move || {
+                            if gate.wait() {
+                                process(store, policy, lines)
+                            } else {
+                                Vec::new()
+                            }
+                        };
+                        match thread::Builder::new().spawn_scoped(s, job) {
+                            Ok(handle) => handles.push(handle),
+                            Err(_) => {
+                                refused = true;
+                                break;
+                            }
+                        }
+                    }
+                    if !refused {
+                        gate.set(true);
+                        break handles;
+                    }
+                    // Refused: send the started ones home without work, and try half as many.
+                    gate.set(false);
+                    let started = handles.len();
+                    for handle in handles {
+                        let _ = handle.join();
+                    }
+                    let fewer = (started / 2).max(1);
+                    let _ = writeln!(
+                        io::stderr(),
+                        "paycrypt: warning: a batch worker thread could not be started ({started} \
+                         of {} were); using {fewer} from now on",
+                        *workers
+                    );
+                    *workers = fewer;
+                    if fewer == 1 {
+                        break Vec::new();
+                    }
+                };
                 // Meanwhile: write the previous chunk's answers and take the next chunk.
                 let io = match pending.take() {
-                    Some(previous) => write_answers(&mut out, previous, &mut summary),
+                    Some(previous) => write_answers(&mut out, previous, &mut summary, &budget),
                     None => Ok(()),
                 }
                 .and_then(|()| gather(&rx, max, false));
                 let mut answers = Vec::with_capacity(current.len());
+                if handles.is_empty() {
+                    answers = process(store, policy, &current);
+                }
                 for handle in handles {
                     answers.extend(handle.join().map_err(|_| {
                         CliError::Io(io::Error::other("a batch worker thread failed"))
@@ -329,19 +537,26 @@ where
                 Ok((answers, io?))
             })?
         };
+        let answered = Answered {
+            answers,
+            cost: cost(&current),
+        };
+        // The lines are answered: drop (and so wipe) them before taking more.
+        drop(std::mem::take(&mut current));
         if next.is_empty() {
             // Nothing else is waiting: answer now, then wait for more input.
-            write_answers(&mut out, answers, &mut summary)?;
+            write_answers(&mut out, answered, &mut summary, &budget)?;
             current = gather(&rx, max, true)?;
         } else {
-            pending = Some(answers);
+            pending = Some(answered);
             current = next;
         }
     }
     if let Some(previous) = pending.take() {
-        write_answers(&mut out, previous, &mut summary)?;
+        write_answers(&mut out, previous, &mut summary, &budget)?;
     }
     summary.elapsed = started.elapsed();
+    summary.workers = workers;
     Ok(summary)
 }
 
@@ -350,12 +565,11 @@ mod tests {
     use super::*;
 
     fn lines(input: &[u8]) -> Vec<String> {
-        let mut reader = io::BufReader::with_capacity(7, input);
-        let mut buf = Vec::new();
+        let mut reader = LineReader::new(input, 7);
         let mut out = Vec::new();
-        while let Ok(Some(line)) = read_line(&mut reader, &mut buf) {
+        while let Ok(Some(line)) = reader.next_line() {
             out.push(match line {
-                Line::Text(t) => t,
+                Line::Text(t) => t.to_string(),
                 Line::Bad(why) => format!("<{why}>"),
             });
         }
@@ -377,5 +591,31 @@ mod tests {
         );
         let exact = vec![b'y'; MAX_LINE];
         assert_eq!(lines(&exact)[0].len(), MAX_LINE);
+        assert!(lines(b"").is_empty());
+    }
+
+    #[test]
+    fn consumed_input_is_wiped_from_the_read_buffer() {
+        let mut reader = LineReader::new(&b"first line\nsecond"[..], 64);
+        assert!(matches!(reader.next_line(), Ok(Some(Line::Text(t))) if *t == "first line"));
+        // The first line's bytes are gone from the buffer; only the unread rest is there.
+        assert!(!reader.buf.windows(5).any(|w| w == b"first"));
+        assert!(reader.buf.windows(6).any(|w| w == b"second"));
+        assert!(reader.line.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn the_budget_lets_a_line_in_when_nothing_is_charged() {
+        let budget = Budget {
+            used: Mutex::new(0),
+            freed: Condvar::new(),
+        };
+        budget.take(MAX_IN_FLIGHT + 1);
+        budget.give(MAX_IN_FLIGHT + 1);
+        budget.take(10);
+        assert_eq!(
+            *budget.used.lock().unwrap_or_else(PoisonError::into_inner),
+            10
+        );
     }
 }

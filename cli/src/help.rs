@@ -33,13 +33,14 @@ KEY STORE
 EXIT CODES (the AWS CLI's)
   0    success (for batch: every line was answered, errors included)
   252  bad command line: unknown command or option, missing parameter, a parameter value that is not
-       JSON or a file:// that cannot be read
-  253  the key store cannot be loaded (missing file, bad JSON, a bad key: the message names it)
+       JSON (or gives a member twice), a file:// that cannot be read or is over 1 MiB
+  253  the key store cannot be loaded (missing file, over 64 MiB, bad JSON, a member given twice, a bad
+       key: the message names it)
   254  the operation returned an error (ValidationException, ResourceNotFoundException,
        AccessDeniedException, ...), printed as
        "An error occurred (<Type>) when calling the <Operation> operation: <message>"
-  255  reading stdin or writing stdout failed
-  On an error nothing is written to stdout.
+  255  reading stdin or writing stdout failed (a closed stdout included)
+  On an error nothing is written to stdout. Messages name arguments by position, never repeat them.
 
 EXAMPLES
   paycrypt re-encrypt-data --cli-input-json file://examples/p2pe-tdes-dukpt-to-aes-cbc.json
@@ -139,10 +140,12 @@ Reads stdin one line at a time; each line is one request:
 Writes one line per input line to stdout, in the same order:
   {"Output": { ...the AWS response... }}
   {"Error": {"Type": "<AWS error name>", ...the error's members}}
-A line that is not JSON, names an unknown operation or fails gives an error line and the batch goes
-on. Lines are processed in chunks on all cores (a chunk is as many lines as are already waiting, at
-most --chunk-lines), so memory does not grow with the input and an interactive client gets each
-answer as soon as it is computed. A summary (operations, errors, ops/s) goes to stderr at the end.
+A line that is not JSON, gives a member twice, names an unknown operation or fails gives an error line
+and the batch goes on. Lines are processed in chunks on all cores (a chunk is as many lines as are
+already waiting, at most --chunk-lines), and an interactive client gets each answer as soon as it is
+computed. Memory stays under 16 MiB of lines and answers whatever the input (a line over 16 KiB is
+answered with an error, not kept), and no copy of a line or answer is kept once it is answered. A
+summary (operations, errors, ops/s) goes to stderr at the end.
 Exit code 0 when every line was answered (look at the summary or the Error lines for failures).
 
 USAGE

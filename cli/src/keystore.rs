@@ -2,6 +2,7 @@
 //! `keys` listing.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
 
 use paycrypt::{KeyModesOfUse, MemoryKeyStore};
@@ -9,12 +10,17 @@ use serde_json::{Map, Value, json};
 
 pub use crate::demo::{DEMO_KEYS, DEMO_WARNING};
 use crate::error::CliError;
+use crate::wiped::{self, ReadError};
 
 /// The environment variable naming a key-store file.
 pub const KEYS_ENV: &str = "PAYCRYPT_KEYS";
 
+/// The largest key-store file read.
+pub const MAX_KEY_STORE: usize = 64 << 20;
+
 /// Load the store: `--keys`, else `$PAYCRYPT_KEYS` (if set and not empty), else the demo store (with
-/// the warning on stderr).
+/// the warning on stderr). The file is read (at most [`MAX_KEY_STORE`] bytes) into a buffer that is
+/// wiped once the store is built, as is everything the loader parsed from it.
 pub fn load(keys_flag: Option<&str>, env: Option<OsString>) -> Result<MemoryKeyStore, CliError> {
     let path = keys_flag
         .map(PathBuf::from)
@@ -22,14 +28,22 @@ pub fn load(keys_flag: Option<&str>, env: Option<OsString>) -> Result<MemoryKeyS
     match path {
         Some(path) => {
             let shown = path.display();
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                CliError::KeyStore(format!("cannot read the key store {shown}: {e}"))
+            let text = wiped::read_file(&path, MAX_KEY_STORE).map_err(|e| {
+                CliError::KeyStore(match e {
+                    ReadError::Io(e) => format!("cannot read the key store {shown}: {e}"),
+                    ReadError::TooLarge => format!(
+                        "cannot read the key store {shown}: larger than {MAX_KEY_STORE} bytes (64 MiB)"
+                    ),
+                    ReadError::NotUtf8 => {
+                        format!("cannot read the key store {shown}: not valid UTF-8")
+                    }
+                })
             })?;
             MemoryKeyStore::from_json(&text)
                 .map_err(|e| CliError::KeyStore(format!("cannot load the key store {shown}: {e}")))
         }
         None => {
-            eprintln!("{DEMO_WARNING}");
+            let _ = writeln!(std::io::stderr(), "{DEMO_WARNING}");
             MemoryKeyStore::from_json(DEMO_KEYS).map_err(|e| {
                 CliError::KeyStore(format!("the embedded demo key store is broken: {e}"))
             })
@@ -52,7 +66,7 @@ pub fn listing(store: &MemoryKeyStore) -> Value {
         .keys()
         .map(|k| {
             let a = k.attributes();
-            json!({
+            let mut listed = json!({
                 "KeyArn": k.arn().as_str(),
                 "KeyAttributes": {
                     "KeyUsage": a.key_usage.aws_name(),
@@ -64,7 +78,14 @@ pub fn listing(store: &MemoryKeyStore) -> Value {
                 "KeyCheckValueAlgorithm": k.kcv_algorithm().aws_name(),
                 "Enabled": k.enabled(),
                 "KeyState": k.state().aws_name(),
-            })
+            });
+            // paycrypt's own member (not AWS), shown only where it is set.
+            if k.allows_raw_rsa_outgoing()
+                && let Some(members) = listed.as_object_mut()
+            {
+                members.insert("PaycryptAllowRawRsaOutgoing".to_string(), Value::Bool(true));
+            }
+            listed
         })
         .collect();
     let aliases: Vec<Value> = store

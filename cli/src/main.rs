@@ -10,25 +10,30 @@ mod demo;
 mod error;
 mod help;
 mod keystore;
+mod wiped;
 
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use paycrypt::Policy;
 use paycrypt::rsa::OsRng;
-use paycrypt::wire::handle_value;
-use serde::Serialize;
+use paycrypt::wire::{Json, handle_value};
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
 use args::{Action, CLI_INPUT_JSON, Call};
 use error::CliError;
+
+/// The largest `file://` parameter read.
+pub const MAX_PARAM_FILE: usize = 1 << 20;
 
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.is_broken_pipe() {
-                eprintln!("{e}");
+                // Never a panic, even when stderr is gone too.
+                let _ = writeln!(io::stderr(), "{e}");
             }
             ExitCode::from(e.exit_code())
         }
@@ -38,13 +43,11 @@ fn main() -> ExitCode {
 fn run() -> Result<(), CliError> {
     let args = std::env::args_os()
         .skip(1)
-        .map(|a| {
-            a.into_string().map_err(|a| {
-                CliError::Syntax(format!(
-                    "argument is not valid UTF-8: {}",
-                    a.to_string_lossy()
-                ))
-            })
+        .enumerate()
+        .map(|(i, a)| {
+            // Position only: an argument may be data (`--plain-text`).
+            a.into_string()
+                .map_err(|_| CliError::Syntax(format!("argument {} is not valid UTF-8", i + 1)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let invocation = args::parse(args)?;
@@ -64,7 +67,7 @@ fn run() -> Result<(), CliError> {
         Action::Version => print(format!("paycrypt {}\n", env!("CARGO_PKG_VERSION")).as_bytes()),
         Action::Keys => {
             let store = load_store()?;
-            print(&pretty(&keystore::listing(&store))?)
+            print(pretty(&Json::from(keystore::listing(&store))).as_bytes())
         }
         Action::Call(call) => {
             let request = build_request(&call)?;
@@ -74,84 +77,93 @@ fn run() -> Result<(), CliError> {
                     operation: call.operation,
                     error,
                 })?;
-            print(&pretty(&response)?)
+            print(pretty(&response).as_bytes())
         }
         Action::Batch(options) => {
             let store = load_store()?;
-            let input = BufReader::with_capacity(1 << 16, io::stdin());
-            let output = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            // Our own handles on stdin and stdout: no std buffer keeps a copy of a line or an
+            // answer, and a closed stdout is an error (exit 255), not a silent success.
+            let output = wiped::stdout()?;
+            let input = wiped::stdin()?;
             let summary = batch::run(&store, policy, options, input, output)?;
-            eprintln!("{summary}");
+            let _ = writeln!(io::stderr(), "{summary}");
             Ok(())
         }
     }
 }
 
-/// Write all of `bytes` to stdout at once (nothing is written before the result is complete).
+/// Write all of `bytes` to stdout at once (nothing is written before the result is complete). A closed
+/// or failing stdout is an error.
 fn print(bytes: &[u8]) -> Result<(), CliError> {
-    let mut out = io::stdout().lock();
+    let mut out = wiped::stdout()?;
     out.write_all(bytes)?;
     out.flush()?;
     Ok(())
 }
 
-/// JSON as the AWS CLI prints it: four-space indentation, a final newline.
-fn pretty(value: &Value) -> Result<Vec<u8>, CliError> {
-    let mut buf = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(
-        &mut buf,
-        serde_json::ser::PrettyFormatter::with_indent(b"    "),
-    );
-    value
-        .serialize(&mut serializer)
-        .map_err(|e| CliError::Io(io::Error::other(e)))?;
-    buf.push(b'\n');
-    Ok(buf)
+/// JSON as the AWS CLI prints it: four-space indentation, a final newline; wiped on drop.
+fn pretty(value: &Json) -> Zeroizing<String> {
+    let text = value.to_pretty();
+    let mut out = Zeroizing::new(String::with_capacity(text.len() + 1));
+    out.push_str(&text);
+    out.push('\n');
+    out
 }
 
-/// A parameter's value: the text given, or a `file://PATH`'s contents.
-fn load_value(flag: &str, raw: &str) -> Result<String, CliError> {
-    match raw.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| CliError::Parameter {
-            flag: flag.to_string(),
-            message: format!("Unable to load paramfile {raw}: {e}"),
-        }),
-        None => Ok(raw.to_string()),
-    }
+/// A parameter's value: the text given, or a `file://PATH`'s contents (at most 1 MiB), wiped on drop.
+fn load_value(flag: &str, raw: &str) -> Result<Zeroizing<String>, CliError> {
+    let Some(path) = raw.strip_prefix("file://") else {
+        return Ok(Zeroizing::new(raw.to_string()));
+    };
+    let shown = paycrypt::wire::echo(raw);
+    wiped::read_file(std::path::Path::new(path), MAX_PARAM_FILE).map_err(|e| CliError::Parameter {
+        flag: flag.to_string(),
+        message: match e {
+            wiped::ReadError::Io(e) => format!("Unable to load paramfile {shown}: {e}"),
+            wiped::ReadError::TooLarge => format!(
+                "Unable to load paramfile {shown}: larger than {MAX_PARAM_FILE} bytes (1 MiB)"
+            ),
+            wiped::ReadError::NotUtf8 => {
+                format!("Unable to load paramfile {shown}: not valid UTF-8")
+            }
+        },
+    })
 }
 
-fn parse_json(flag: &str, text: &str) -> Result<Value, CliError> {
-    // The error names the position only: the text may hold data that must not reach a log.
-    serde_json::from_str(text).map_err(|e| CliError::Parameter {
+fn parse_json(flag: &str, text: &str) -> Result<Json, CliError> {
+    // The error names the position (or a repeated member's path) only: the text may hold data that
+    // must not reach a log.
+    Json::parse(text).map_err(|e| CliError::Parameter {
         flag: flag.to_string(),
         message: format!("Invalid JSON: {e}"),
     })
 }
 
-/// The request: `--cli-input-json`'s object, with each member option put over it.
-fn build_request(call: &Call) -> Result<Value, CliError> {
+/// The request: `--cli-input-json`'s object, with each member option put over it (wiped on drop).
+fn build_request(call: &Call) -> Result<Json, CliError> {
     let mut request = match &call.cli_input_json {
-        None => Map::new(),
-        Some(raw) => match parse_json(CLI_INPUT_JSON, &load_value(CLI_INPUT_JSON, raw)?)? {
-            Value::Object(members) => members,
-            _ => {
-                return Err(CliError::Parameter {
-                    flag: CLI_INPUT_JSON.to_string(),
-                    message: "Invalid JSON received: the request must be a JSON object".to_string(),
-                });
-            }
-        },
+        None => Json::from(Value::Object(Map::new())),
+        Some(raw) => parse_json(CLI_INPUT_JSON, &load_value(CLI_INPUT_JSON, raw)?)?,
+    };
+    let Some(members) = request.as_object_mut() else {
+        return Err(CliError::Parameter {
+            flag: CLI_INPUT_JSON.to_string(),
+            message: "Invalid JSON received: the request must be a JSON object".to_string(),
+        });
     };
     for (param, raw) in &call.params {
         let value = if param.json {
-            parse_json(param.flag, &load_value(param.flag, raw)?)?
+            parse_json(param.flag, &load_value(param.flag, raw)?)?.into_value()
         } else if raw.starts_with("file://") {
             // A file's final line ending is not part of the value.
             Value::String(load_value(param.flag, raw)?.trim().to_string())
         } else {
-            Value::String(raw.clone())
+            Value::String(raw.to_string())
         };
-        request.insert(param.member.to_string(), value);
+        // Moved into the request, which wipes it (and whatever it replaces) on drop.
+        if let Some(replaced) = members.insert(param.member.to_string(), value) {
+            drop(Json::from(replaced));
+        }
     }
-    Ok(Value::Object(request))
+    Ok(request)
 }

@@ -29,7 +29,7 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -37,7 +37,11 @@ impl Rng {
     }
 
     fn hex(&mut self, bytes: usize) -> String {
-        to_hex(&(0..bytes).map(|_| self.next() as u8).collect::<Vec<_>>())
+        to_hex(
+            &(0..bytes)
+                .map(|_| self.next().to_le_bytes()[0])
+                .collect::<Vec<_>>(),
+        )
     }
 }
 

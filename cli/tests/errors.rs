@@ -188,7 +188,10 @@ fn bad_syntax_is_252_with_the_usage_lines() {
             &["batch", "--workers", "many"],
             "argument --workers: invalid value 'many'",
         ),
-        (&["keys", "extra"], "unrecognized arguments: extra"),
+        (
+            &["keys", "extra"],
+            "unrecognized arguments: argument 2 (5 characters)",
+        ),
     ];
     for (args, expected) in cases {
         let r = run(args);

@@ -4,7 +4,9 @@
 //! alias resolves to the key it names, and the store holds exactly as many keys as the document lists.
 //! A document that is refused names a path, and its error (message and fields) never contains key
 //! material: no piece of a `KeyMaterial` value (the hex, or a PEM base64 line) of 16+ characters with a digit
-//! and a letter that appears only once in the document shows up in the error.
+//! and a letter that appears only once in the document shows up in the error. An error is short whatever
+//! the document (the security audit's L1: names and values are repeated at most 64 characters, a key's
+//! ARN at most its 322), and a loaded key's raw-RSA opt-in is what the document says.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -29,6 +31,8 @@ fuzz_target!(|data: &[u8]| {
                 let arn = k["KeyArn"].as_str().expect("a loaded key has an ARN");
                 let key = lookup(&store, arn, Side::Incoming).expect("a listed key is found");
                 assert_eq!(key.arn().as_str(), arn);
+                let opt_in = k.get("PaycryptAllowRawRsaOutgoing").and_then(Value::as_bool);
+                assert_eq!(key.allows_raw_rsa_outgoing(), opt_in == Some(true));
                 let _ = (key.kcv().to_string(), format!("{key:?}"));
             }
             let aliases = value
@@ -44,6 +48,12 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             assert!(!e.path.is_empty(), "error without a path: {e:?}");
+            assert!(
+                e.path.chars().count() <= 256
+                    && e.message.chars().count() <= 1024
+                    && e.key.as_ref().is_none_or(|k| k.len() <= 322),
+                "error too long: {e:?}"
+            );
             // What a user sees: the message and the fields (not `Debug`, whose type and field names are
             // fixed text the fuzzer can copy into a document).
             let shown = format!("{e} {} {} {:?}", e.path, e.message, e.key);

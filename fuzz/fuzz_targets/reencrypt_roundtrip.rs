@@ -8,7 +8,9 @@
 //! key's ARN and the check value the outgoing key's. When neither side is RSA, `reencrypt_in_place` must
 //! give the same bytes. Under `Policy::StrictAws` the case must be refused with `PolicyRefused` exactly
 //! when the spec says (D0 → D0, RSA → RSA, an explicit `BIDIRECTIONAL` with a TDES BDK) and give the same
-//! result otherwise. Any panic, hang or mismatch is a finding.
+//! result otherwise. Raw RSA (no padding type) as the outgoing side must be refused with
+//! `PaddingTypeRequired` under both policies unless the outgoing key opts in and the incoming side is not
+//! RSA (security audit H1). Any panic, hang or mismatch is a finding.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -282,6 +284,24 @@ fuzz_target!(|case: Case| {
             inc.key, inc.attributes
         )
     });
+    let raw_out =
+        matches!(out.attributes, EncryptionAttributes::Asymmetric(a) if a.padding.is_none());
+    if raw_out && (inc.rsa || !outgoing.key.allows_raw_rsa_outgoing()) {
+        for policy in [Policy::Documented, Policy::StrictAws] {
+            let r = reencrypt::reencrypt(&incoming, &outgoing, &ct.ciphertext, &mut rng, policy);
+            assert_eq!(
+                r.err(),
+                Some(Error::Invalid {
+                    side: Some(Side::Outgoing),
+                    problem: Problem::PaddingTypeRequired
+                }),
+                "raw RSA outgoing {} -> {} under {policy:?}",
+                inc.key,
+                out.key
+            );
+        }
+        return;
+    }
     let re = reencrypt::reencrypt(
         &incoming,
         &outgoing,

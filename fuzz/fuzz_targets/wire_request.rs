@@ -4,13 +4,17 @@
 //! Never panics. Parsing refuses only with `ValidationException`. Executing never gives
 //! `InternalServerException` (the RNG cannot fail). A request that runs gives exactly the response members
 //! AWS defines, upper-case hex, `KeyArn` = a full ARN of a key in the store and `KeyCheckValue` = that
-//! key's check value. `handle` on the text and `handle_value` on the parsed JSON value agree. A
+//! key's check value. `handle` on the text, `handle_value` on the parsed JSON value and `handle_envelope`
+//! on the request wrapped in a batch envelope agree; `serde_json` reads the same document as the wire
+//! layer's parser, and writes a response exactly as the wire layer's writer does. A
 //! successful `EncryptData` decrypts back (when its key can decrypt) and a successful `DecryptData`
 //! encrypts back to the ciphertext (symmetric and DUKPT keys, which are deterministic).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paycrypt::wire::{Operation, Request, ServiceError, handle, handle_value};
+use paycrypt::wire::{
+    Json, Operation, Request, ServiceError, handle, handle_envelope, handle_value,
+};
 use paycrypt::{KeyMaterial, Policy, Side, lookup};
 use paycrypt_fuzz::rng::FuzzRng;
 use paycrypt_fuzz::store::store;
@@ -74,7 +78,9 @@ fuzz_target!(|data: &[u8]| {
         };
         assert_eq!(request.operation(), op);
         let seed = data.len() as u64;
-        let result = request.execute(store, &mut FuzzRng::new(seed), Policy::Documented);
+        let result = request
+            .execute(store, &mut FuzzRng::new(seed), Policy::Documented)
+            .map(Json::into_value);
         if let Err(e) = &result {
             assert!(
                 !matches!(e, ServiceError::InternalServer { .. }),
@@ -83,8 +89,17 @@ fuzz_target!(|data: &[u8]| {
             let _ = (e.to_json(), e.to_string());
         }
         let again = handle(store, op, text, &mut FuzzRng::new(seed), Policy::Documented);
-        assert_eq!(result, again, "execute and handle agree");
-        let value: Value = serde_json::from_str(text).expect("parsed once already");
+        assert_eq!(
+            result,
+            again.map(Json::into_value),
+            "execute and handle agree"
+        );
+        let value = Json::parse(text).expect("parsed once already");
+        assert_eq!(
+            serde_json::from_str::<Value>(text).ok().as_ref(),
+            Some(&*value),
+            "serde_json reads the same document"
+        );
         let via_value = handle_value(
             store,
             op,
@@ -92,7 +107,27 @@ fuzz_target!(|data: &[u8]| {
             &mut FuzzRng::new(seed),
             Policy::Documented,
         );
-        assert_eq!(result, via_value, "handle and handle_value agree");
+        assert_eq!(
+            result,
+            via_value.map(Json::into_value),
+            "handle and handle_value agree"
+        );
+        if let Ok(response) = &result {
+            // The wire layer's writer writes what serde_json writes, and an envelope runs the same.
+            let written = Json::from(response.clone()).to_text();
+            assert_eq!(
+                *written,
+                serde_json::to_string(response).expect("serialises")
+            );
+            let line = format!("{{\"Operation\":\"{}\",\"Input\":{text}}}", op.name());
+            let enveloped =
+                handle_envelope(store, &line, &mut FuzzRng::new(seed), Policy::Documented);
+            assert_eq!(
+                enveloped.map(Json::into_value).as_ref(),
+                Ok(response),
+                "envelope"
+            );
+        }
 
         let Ok(response) = result else {
             continue;

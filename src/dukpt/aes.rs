@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 use crate::dukpt::Ksn;
 use crate::error::{Error, Problem};
 use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::scrub::scrubbed;
 
 /// An X9.24-3-2017 key usage of a derived working key (table 2 of the standard).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,34 +106,59 @@ const fn algorithm_code(algorithm: SymmetricAlgorithm) -> u16 {
     }
 }
 
+/// The derivation-data length field of a key type: its length in bits.
+const fn key_bits(algorithm: SymmetricAlgorithm) -> u16 {
+    match algorithm {
+        SymmetricAlgorithm::Tdes2Key | SymmetricAlgorithm::Aes128 => 128,
+        SymmetricAlgorithm::Tdes3Key | SymmetricAlgorithm::Aes192 => 192,
+        SymmetricAlgorithm::Aes256 => 256,
+    }
+}
+
 /// The initial key (IK) of the device with this initial key ID.
 pub fn initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Result<SymmetricKey, Error> {
-    check_bdk(bdk)?;
-    let key = initial_key_bytes(bdk, initial_key_id);
-    to_key(bdk.algorithm(), &key)
+    scrubbed(|| {
+        check_bdk(bdk)?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        initial_key_bytes(bdk, initial_key_id, &mut key);
+        to_key(bdk.algorithm(), &key)
+    })
 }
 
 /// The intermediate derivation key for the KSN's counter (the "transaction key" the working keys are
 /// derived from). It has the BDK's algorithm.
 pub fn derivation_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
-    check_bdk(bdk)?;
-    let (initial_key_id, counter) = aes_ksn(ksn)?;
-    let key = match bdk.algorithm() {
-        SymmetricAlgorithm::Aes128 => {
-            derivation_key_bytes::<Aes128Enc>(bdk, initial_key_id, counter)
+    scrubbed(|| {
+        check_bdk(bdk)?;
+        let (initial_key_id, counter) = aes_ksn(ksn)?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        match bdk.algorithm() {
+            SymmetricAlgorithm::Aes128 => {
+                derivation_key_bytes::<Aes128Enc>(bdk, initial_key_id, counter, &mut key);
+            }
+            SymmetricAlgorithm::Aes192 => {
+                derivation_key_bytes::<Aes192Enc>(bdk, initial_key_id, counter, &mut key);
+            }
+            _ => derivation_key_bytes::<Aes256Enc>(bdk, initial_key_id, counter, &mut key),
         }
-        SymmetricAlgorithm::Aes192 => {
-            derivation_key_bytes::<Aes192Enc>(bdk, initial_key_id, counter)
-        }
-        _ => derivation_key_bytes::<Aes256Enc>(bdk, initial_key_id, counter),
-    };
-    to_key(bdk.algorithm(), &key)
+        to_key(bdk.algorithm(), &key)
+    })
 }
 
 /// The working key of a usage and type for the KSN's transaction.
 ///
 /// [`derive_data_key`](crate::dukpt::derive_data_key) calls this with usage `3002`, `3000` or `3001`.
 pub fn working_key(
+    bdk: &SymmetricKey,
+    ksn: &Ksn,
+    usage: KeyUsage,
+    key_type: SymmetricAlgorithm,
+) -> Result<SymmetricKey, Error> {
+    scrubbed(|| working_key_unscrubbed(bdk, ksn, usage, key_type))
+}
+
+/// [`working_key`] without the stack scrub (for callers that scrub once for a whole operation).
+pub(crate) fn working_key_unscrubbed(
     bdk: &SymmetricKey,
     ksn: &Ksn,
     usage: KeyUsage,
@@ -151,15 +177,17 @@ pub fn update_key(
     initial_key_id: &[u8; 8],
     key_type: SymmetricAlgorithm,
 ) -> Result<SymmetricKey, Error> {
-    check_bdk(bdk)?;
-    check_key_type(bdk, key_type)?;
-    working_key_for(
-        bdk,
-        initial_key_id,
-        UPDATE_KEY_COUNTER,
-        KeyUsage::KeyEncryptionKey.code(),
-        key_type,
-    )
+    scrubbed(|| {
+        check_bdk(bdk)?;
+        check_key_type(bdk, key_type)?;
+        working_key_for(
+            bdk,
+            initial_key_id,
+            UPDATE_KEY_COUNTER,
+            KeyUsage::KeyEncryptionKey.code(),
+            key_type,
+        )
+    })
 }
 
 fn check_bdk(bdk: &SymmetricKey) -> Result<(), Error> {
@@ -191,9 +219,6 @@ fn check_key_type(bdk: &SymmetricKey, key_type: SymmetricAlgorithm) -> Result<()
 fn to_key(algorithm: SymmetricAlgorithm, bytes: &[u8; 32]) -> Result<SymmetricKey, Error> {
     SymmetricKey::new(algorithm, &bytes[..algorithm.key_len()])
 }
-
-/// A derived key of up to 32 bytes; bytes past its length are zero.
-type KeyBuf = Zeroizing<[u8; 32]>;
 
 /// An AES cipher with encryption round keys only (DUKPT never decrypts), keyed from the first bytes of a
 /// [`KeyBuf`]. The `aes` types wipe their round keys on drop.
@@ -233,7 +258,7 @@ fn derive(
     out: &mut [u8; 32],
 ) {
     let len = key_type.key_len();
-    let bits = (len * 8) as u16;
+    let bits = key_bits(key_type);
     let (blocks, _) = out.as_chunks_mut::<16>();
     for (counter, block) in (1u8..).zip(blocks.iter_mut()).take(len.div_ceil(16)) {
         block[0] = 0x01;
@@ -255,25 +280,26 @@ fn counter_tail(initial_key_id: &[u8; 8], counter: u32) -> [u8; 8] {
     tail
 }
 
-fn initial_key_bytes(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> KeyBuf {
-    let mut key = Zeroizing::new([0u8; 32]);
+/// The initial key, into `key`.
+fn initial_key_bytes(bdk: &SymmetricKey, initial_key_id: &[u8; 8], key: &mut [u8; 32]) {
     derive(
         |block| super::encrypt_in_place(bdk, block),
         KEY_DERIVATION_INITIAL_KEY,
         bdk.algorithm(),
         initial_key_id,
-        &mut key,
+        key,
     );
-    key
 }
 
-/// The derivation key of `counter`; `C` is the AES cipher of the BDK's size.
+/// The derivation key of `counter`, into `key` (which starts as the initial key); `C` is the AES
+/// cipher of the BDK's size.
 fn derivation_key_bytes<C: AesEnc>(
     bdk: &SymmetricKey,
     initial_key_id: &[u8; 8],
     counter: u32,
-) -> KeyBuf {
-    let mut key = initial_key_bytes(bdk, initial_key_id);
+    key: &mut [u8; 32],
+) {
+    initial_key_bytes(bdk, initial_key_id, key);
     // The counter is public: walking its set bits leaks nothing secret.
     let mut working_counter = 0u32;
     let mut bit = 1u32 << 31;
@@ -281,18 +307,17 @@ fn derivation_key_bytes<C: AesEnc>(
         if counter & bit != 0 {
             working_counter |= bit;
             // The next key replaces this one in the same buffer.
-            let engine = C::from_buf(&key);
+            let engine = C::from_buf(key);
             derive(
                 |block| engine.encrypt_block(block.into()),
                 KeyUsage::KeyDerivation.code(),
                 bdk.algorithm(),
                 &counter_tail(initial_key_id, working_counter),
-                &mut key,
+                key,
             );
         }
         bit >>= 1;
     }
-    key
 }
 
 fn working_key_for(
@@ -302,33 +327,38 @@ fn working_key_for(
     usage: u16,
     key_type: SymmetricAlgorithm,
 ) -> Result<SymmetricKey, Error> {
-    let key = match bdk.algorithm() {
+    // The one buffer every step of the derivation works in (wiped on drop).
+    let mut key = Zeroizing::new([0u8; 32]);
+    match bdk.algorithm() {
         SymmetricAlgorithm::Aes128 => {
-            working_key_bytes::<Aes128Enc>(bdk, initial_key_id, counter, usage, key_type)
+            working_key_bytes::<Aes128Enc>(bdk, initial_key_id, counter, usage, key_type, &mut key);
         }
         SymmetricAlgorithm::Aes192 => {
-            working_key_bytes::<Aes192Enc>(bdk, initial_key_id, counter, usage, key_type)
+            working_key_bytes::<Aes192Enc>(bdk, initial_key_id, counter, usage, key_type, &mut key);
         }
-        _ => working_key_bytes::<Aes256Enc>(bdk, initial_key_id, counter, usage, key_type),
-    };
+        _ => {
+            working_key_bytes::<Aes256Enc>(bdk, initial_key_id, counter, usage, key_type, &mut key)
+        }
+    }
     to_key(key_type, &key)
 }
 
+/// The working key, into `key` (which holds the initial key, then each derivation key, in turn).
 fn working_key_bytes<C: AesEnc>(
     bdk: &SymmetricKey,
     initial_key_id: &[u8; 8],
     counter: u32,
     usage: u16,
     key_type: SymmetricAlgorithm,
-) -> KeyBuf {
-    let mut key = derivation_key_bytes::<C>(bdk, initial_key_id, counter);
-    let engine = C::from_buf(&key);
+    key: &mut [u8; 32],
+) {
+    derivation_key_bytes::<C>(bdk, initial_key_id, counter, key);
+    let engine = C::from_buf(key);
     derive(
         |block| engine.encrypt_block(block.into()),
         usage,
         key_type,
         &counter_tail(initial_key_id, counter),
-        &mut key,
+        key,
     );
-    key
 }

@@ -257,9 +257,10 @@ mod tests {
             } else {
                 [0xFF, 0xFF, 0x01, 0x23, 0x45, 0x67, 0x89, 0xA0, 0, 0]
             };
-            bytes[7] |= (counter >> 16) as u8;
-            bytes[8] = (counter >> 8) as u8;
-            bytes[9] = counter as u8;
+            let c = counter.to_be_bytes();
+            bytes[7] |= c[5];
+            bytes[8] = c[6];
+            bytes[9] = c[7];
             let ksn = Ksn::from_bytes(&bytes).unwrap();
             let variant = [
                 None,

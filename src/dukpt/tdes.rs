@@ -24,6 +24,7 @@ use zeroize::Zeroizing;
 use crate::dukpt::Ksn;
 use crate::error::{Error, Problem};
 use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::scrub::scrubbed;
 
 /// The key mask of the non-reversible key generation process and the IPEK's right half.
 const KEY_MASK: [u8; 16] = [
@@ -80,16 +81,22 @@ impl Variant {
 
 /// The initial PIN encryption key (IPEK) of the device the KSN names (the counter is ignored).
 pub fn ipek(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
-    let ksn = check(bdk, ksn)?;
-    let key = ipek_bytes(bdk, ksn);
-    to_key(&key)
+    scrubbed(|| {
+        let ksn = check(bdk, ksn)?;
+        let mut key = Zeroizing::new([0u8; 16]);
+        ipek_bytes(bdk, ksn, &mut key);
+        to_key(&key)
+    })
 }
 
 /// The transaction key ("current key") for the KSN's counter, before any variant.
 pub fn transaction_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
-    let ksn = check(bdk, ksn)?;
-    let key = transaction_key_bytes(bdk, ksn);
-    to_key(&key)
+    scrubbed(|| {
+        let ksn = check(bdk, ksn)?;
+        let mut key = Zeroizing::new([0u8; 16]);
+        transaction_key_bytes(bdk, ksn, &mut key);
+        to_key(&key)
+    })
 }
 
 /// The working key of a [`Variant`] for the KSN's transaction.
@@ -97,8 +104,19 @@ pub fn transaction_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Er
 /// [`Variant::DataRequest`] is what [`derive_data_key`](crate::dukpt::derive_data_key) uses for
 /// `REQUEST` and `BIDIRECTIONAL`, [`Variant::DataResponse`] for `RESPONSE`.
 pub fn working_key(bdk: &SymmetricKey, ksn: &Ksn, variant: Variant) -> Result<SymmetricKey, Error> {
+    scrubbed(|| working_key_unscrubbed(bdk, ksn, variant))
+}
+
+/// [`working_key`] without the stack scrub (for callers that scrub once for a whole operation).
+pub(crate) fn working_key_unscrubbed(
+    bdk: &SymmetricKey,
+    ksn: &Ksn,
+    variant: Variant,
+) -> Result<SymmetricKey, Error> {
     let ksn = check(bdk, ksn)?;
-    let mut key = transaction_key_bytes(bdk, ksn);
+    // The one buffer every step of the derivation works in (wiped on drop).
+    let mut key = Zeroizing::new([0u8; 16]);
+    transaction_key_bytes(bdk, ksn, &mut key);
     for (k, m) in key.iter_mut().zip(variant.mask()) {
         *k ^= m;
     }
@@ -126,9 +144,8 @@ fn to_key(bytes: &[u8; 16]) -> Result<SymmetricKey, Error> {
     SymmetricKey::new(SymmetricAlgorithm::Tdes2Key, bytes)
 }
 
-/// The IPEK; `bdk` is a TDES_2KEY key.
-fn ipek_bytes(bdk: &SymmetricKey, ksn: &[u8; 10]) -> Zeroizing<[u8; 16]> {
-    let mut ipek = Zeroizing::new([0u8; 16]);
+/// The IPEK, into `ipek`; `bdk` is a TDES_2KEY key.
+fn ipek_bytes(bdk: &SymmetricKey, ksn: &[u8; 10], ipek: &mut [u8; 16]) {
     ipek[..8].copy_from_slice(&ksn[..8]);
     ipek[7] &= 0xE0;
     ipek.copy_within(..8, 8);
@@ -140,14 +157,13 @@ fn ipek_bytes(bdk: &SymmetricKey, ksn: &[u8; 10]) -> Zeroizing<[u8; 16]> {
         *m = b ^ k;
     }
     let cipher = crate::tdes::TdesEde2::new((&*masked).into());
-    let halves: &mut Array<u8, U16> = (&mut *ipek).into();
+    let halves: &mut Array<u8, U16> = ipek.into();
     cipher.encrypt_block(halves.split_ref_mut::<U8>().1);
-    ipek
 }
 
-/// The transaction key; `bdk` is a TDES_2KEY key.
-fn transaction_key_bytes(bdk: &SymmetricKey, ksn: &[u8; 10]) -> Zeroizing<[u8; 16]> {
-    let mut key = ipek_bytes(bdk, ksn);
+/// The transaction key, into `key` (which starts as the IPEK); `bdk` is a TDES_2KEY key.
+fn transaction_key_bytes(bdk: &SymmetricKey, ksn: &[u8; 10], key: &mut [u8; 16]) {
+    ipek_bytes(bdk, ksn, key);
     // The KSN register: the rightmost 8 bytes with the 21-bit counter cleared. The counter is public.
     let mut register = u64::from_be_bytes([
         ksn[2], ksn[3], ksn[4], ksn[5], ksn[6], ksn[7], ksn[8], ksn[9],
@@ -158,11 +174,10 @@ fn transaction_key_bytes(bdk: &SymmetricKey, ksn: &[u8; 10]) -> Zeroizing<[u8; 1
     while bit != 0 {
         if counter & bit != 0 {
             register |= bit;
-            non_reversible_step(&mut key, &register.to_be_bytes());
+            non_reversible_step(key, &register.to_be_bytes());
         }
         bit >>= 1;
     }
-    key
 }
 
 /// The non-reversible key generation process of X9.24-1 on `key` (`L || R`) with the KSN register (see

@@ -235,20 +235,22 @@ fn is_alias_name(name: &str) -> bool {
 }
 
 impl KeyArn {
-    /// Parse a key ARN; anything else is [`Problem::KeyIdentifier`].
+    /// Parse a key ARN of at most [`MAX_IDENTIFIER_LEN`] characters; anything else is
+    /// [`Problem::KeyIdentifier`].
     pub fn parse(s: &str) -> Result<Self, Error> {
         let bad = || Error::invalid(Problem::KeyIdentifier);
+        // The length is bounded first: the inline buffer holds at most MAX_IDENTIFIER_LEN bytes,
+        // whatever the parts' own lengths (the region's is not bounded by the pattern).
+        let mut bytes = [0u8; MAX_IDENTIFIER_LEN];
+        let dst = bytes.get_mut(..s.len()).ok_or_else(bad)?;
+        let len = u16::try_from(s.len()).map_err(|_| bad())?;
         let (_, _, resource) = split_arn(s).ok_or_else(bad)?;
         let id = resource.strip_prefix("key/").ok_or_else(bad)?;
         if !(16..=64).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(bad());
         }
-        let mut bytes = [0u8; MAX_IDENTIFIER_LEN];
-        bytes[..s.len()].copy_from_slice(s.as_bytes());
-        Ok(KeyArn {
-            bytes,
-            len: s.len() as u16,
-        })
+        dst.copy_from_slice(s.as_bytes());
+        Ok(KeyArn { bytes, len })
     }
 
     /// The ARN text.
@@ -361,6 +363,28 @@ mod tests {
         }
         let long = alloc::format!("alias/{}", "a".repeat(400));
         assert!(KeyIdentifier::parse(&long).is_err());
+    }
+
+    /// M1 of the security audit: a region long enough to take the ARN past 322 bytes panicked.
+    #[test]
+    fn long_arns_are_refused_not_a_panic() {
+        let arn = |region_len: usize| {
+            alloc::format!(
+                "arn:aws:payment-cryptography:{}:111122223333:key/abcdefghijklmnop",
+                "a".repeat(region_len)
+            )
+        };
+        // 63 bytes besides the region: 259 characters is exactly 322 bytes.
+        assert_eq!(arn(259).len(), MAX_IDENTIFIER_LEN);
+        assert_eq!(KeyArn::parse(&arn(259)).unwrap().as_str(), arn(259));
+        for region_len in [260, 300, 1000, 70_000] {
+            assert_eq!(
+                KeyArn::parse(&arn(region_len)),
+                Err(Error::invalid(Problem::KeyIdentifier)),
+                "{region_len}"
+            );
+            assert!(KeyIdentifier::parse(&arn(region_len)).is_err());
+        }
     }
 
     #[test]

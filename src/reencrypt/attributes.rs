@@ -20,7 +20,10 @@ pub struct SymmetricAttributes {
 /// AWS `AsymmetricEncryptionAttributes`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AsymmetricAttributes {
-    /// `PaddingType`; absent means raw RSA (no padding).
+    /// `PaddingType`; absent means raw RSA (no padding): for `EncryptData` and `DecryptData`, and for
+    /// the outgoing side of `ReEncryptData` only into a key that opts in
+    /// ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing)) from a non-RSA incoming side
+    /// (else [`Problem::PaddingTypeRequired`](crate::Problem::PaddingTypeRequired)).
     pub padding: Option<RsaPadding>,
 }
 

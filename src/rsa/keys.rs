@@ -360,7 +360,8 @@ mod tests {
     impl ::rsa::rand_core::TryRng for Counter {
         type Error = core::convert::Infallible;
         fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-            self.try_next_u64().map(|v| v as u32)
+            self.try_next_u64()
+                .map(|v| u32::try_from(v & 0xFFFF_FFFF).unwrap())
         }
         fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
             self.0 = self

@@ -87,7 +87,7 @@ mod tests {
             0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf,
             0x4f, 0x3c,
         ];
-        let iv: [u8; 16] = core::array::from_fn(|i| i as u8);
+        let iv: [u8; 16] = core::array::from_fn(|i| u8::try_from(i).unwrap());
         let aes = aes::Aes128::new(&key.into());
         // plaintext bits 0110 1011 1100 0001, ciphertext bits 0110 1000 1011 0011
         let mut buf = [0x6b, 0xc1];

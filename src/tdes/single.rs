@@ -19,6 +19,11 @@
 //! six input bits sit in their own byte (even S-boxes in one half, odd ones in the other). The initial
 //! and final permutations are fixed delta swaps.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "DES splits 64-bit words into 32-bit halves and 6-bit groups on purpose, without a branch"
+)]
+
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::tables::{E, P_INV, ROUND_KEY_BIT, sbox};

@@ -4,6 +4,11 @@
 //! Nothing here is indexed by secret data: every table is read with indices that are constants or
 //! loop counters.
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "compile-time tables of bit positions (at most 64)"
+)]
+
 /// Initial permutation IP: output bit `i + 1` is input bit `IP[i]`.
 pub(super) const IP: [u8; 64] = [
     58, 50, 42, 34, 26, 18, 10, 2, 60, 52, 44, 36, 28, 20, 12, 4, //

@@ -403,6 +403,10 @@ fn seal<R: TryCryptoRng + ?Sized>(
     // then encoded forwards into the whole field.
     let (hex_field, mac_field) = rest.split_at_mut(2 * p);
     let payload = &mut hex_field[p..];
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the key fits the payload, at most MAX_PAYLOAD_LEN bytes (checked by wrapped_len)"
+    )]
     let bits = (key.len() * 8) as u16;
     payload[..2].copy_from_slice(&bits.to_be_bytes());
     payload[2..2 + key.len()].copy_from_slice(key);

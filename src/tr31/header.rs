@@ -786,7 +786,9 @@ fn read_hex(digits: &[u8]) -> Result<usize, Error> {
 /// Write `n` as zero-padded decimal filling `out`.
 fn write_decimal(mut n: usize, out: &mut [u8]) {
     for c in out.iter_mut().rev() {
-        *c = b'0' + (n % 10) as u8;
+        #[expect(clippy::cast_possible_truncation, reason = "a decimal digit")]
+        let digit = (n % 10) as u8;
+        *c = b'0' + digit;
         n /= 10;
     }
 }

@@ -105,6 +105,10 @@ fn derive(kbpk: &SymmetricKey, usage: u16) -> Result<SymmetricKey, Error> {
         SymmetricAlgorithm::Aes192 => 0x0003,
         SymmetricAlgorithm::Aes256 => 0x0004,
     };
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a KBPK's length, at most 32 bytes"
+    )]
     let bits = (len * 8) as u16;
     let mut out = Zeroizing::new([0u8; 32]);
     let mut input = [0u8; 8];
@@ -115,7 +119,12 @@ fn derive(kbpk: &SymmetricKey, usage: u16) -> Result<SymmetricKey, Error> {
         .chunks_mut(block)
         .enumerate()
     {
-        input[0] = (i + 1) as u8;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "at most 2 (AES) or 3 (TDES) blocks"
+        )]
+        let counter = (i + 1) as u8;
+        input[0] = counter;
         cmac_parts_into(kbpk, &[&input], chunk);
     }
     SymmetricKey::new(algorithm, &out[..len])

@@ -13,6 +13,12 @@
 //! public keys). The check value is always computed from the material; a `KeyCheckValue` in the file is
 //! only compared with it (a mismatch is an error, which catches mistyped material). Two keys with the same
 //! ARN, two aliases with the same name, and an alias naming a key that is not in the document are errors.
+//!
+//! One member is paycrypt's own, **not AWS's**: `"PaycryptAllowRawRsaOutgoing": true` on an RSA key lets
+//! `ReEncryptData` encrypt under it with raw RSA (`Asymmetric` without `PaddingType`) when the incoming
+//! side is not RSA ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing), which says why it
+//! is off by default: raw RSA outgoing is a plaintext oracle for whoever may request re-encryptions).
+//! On any other key it is an error.
 
 use alloc::collections::BTreeSet;
 use alloc::format;
@@ -22,7 +28,7 @@ use core::fmt;
 use serde_json::Value;
 
 use super::ServiceError;
-use super::json::{Object, join};
+use super::json::{Json, Object, echo, join};
 use crate::error::Error;
 use crate::kcv::KcvAlgorithm;
 use crate::key::{
@@ -105,7 +111,8 @@ fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, Service
         attrs_value,
         path,
         &["KeyUsage", "KeyClass", "KeyAlgorithm", "KeyModesOfUse"],
-    )?;
+    )?
+    .quiet();
     let usages = names(KeyUsage::ALL);
     let classes = names(KeyClass::ALL);
     let algorithms = names(&KeyAlgorithm::ALL);
@@ -118,7 +125,7 @@ fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, Service
     )?;
     let modes_path = a.path_of("KeyModesOfUse");
     let modes_value = a.req("KeyModesOfUse")?;
-    let m = Object::new(modes_value, &modes_path, &KeyModesOfUse::MEMBERS)?;
+    let m = Object::new(modes_value, &modes_path, &KeyModesOfUse::MEMBERS)?.quiet();
     let mut key_modes_of_use = KeyModesOfUse::default();
     for member in KeyModesOfUse::MEMBERS {
         if let (Some(flag), Some(v)) = (key_modes_of_use.flag_mut(member), m.opt_bool(member)?) {
@@ -159,9 +166,11 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
             "KeyState",
             "KeyCheckValueAlgorithm",
             "KeyCheckValue",
+            "PaycryptAllowRawRsaOutgoing",
         ],
     )
-    .map_err(|e| from_service(None, e))?;
+    .map_err(|e| from_service(None, e))?
+    .quiet();
     let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
     let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
     let key = Some(arn_text);
@@ -208,17 +217,29 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
             .with_kcv_algorithm(kcv_algorithm)
             .map_err(|e| at(key, o.path_of("KeyCheckValueAlgorithm"), e))?;
     }
+    if let Some(allow) = o
+        .opt_bool("PaycryptAllowRawRsaOutgoing")
+        .map_err(|e| from_service(key, e))?
+    {
+        stored = stored
+            .with_raw_rsa_outgoing(allow)
+            .map_err(|e| at(key, o.path_of("PaycryptAllowRawRsaOutgoing"), e))?;
+    }
     if let Some(claimed) = o
         .opt_str("KeyCheckValue")
         .map_err(|e| from_service(key, e))?
     {
         let computed = stored.kcv().to_string();
         if !claimed.eq_ignore_ascii_case(&computed) {
+            // The value given is not repeated (key material pasted here must not reach a log); the
+            // computed check value is public (`paycrypt keys` lists it).
             return Err(KeyStoreFileError {
                 key: key.map(str::to_string),
                 path: o.path_of("KeyCheckValue"),
                 message: format!(
-                    "KeyCheckValue {claimed} does not match the key material (computed {computed})"
+                    "the KeyCheckValue given ({} characters) does not match the key material \
+                     (computed {computed})",
+                    claimed.chars().count()
                 ),
             });
         }
@@ -228,20 +249,32 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
 
 impl MemoryKeyStore {
     /// Load a key-store document (see the [`wire`](crate::wire) module docs). Keys with the same ARN,
-    /// aliases with the same name, and aliases naming a missing key are errors.
+    /// aliases with the same name, aliases naming a missing key, and a member given twice in one object
+    /// are errors.
+    ///
+    /// The parsed document (key hex, PEM text) is wiped before this returns, on success and on error;
+    /// `text` itself is the caller's to wipe (read it into a `Zeroizing<String>`).
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| KeyStoreFileError {
-            key: None,
-            path: "$".to_string(),
-            message: format!("not valid JSON: {e}"),
+        let value = Json::parse(text).map_err(|e| match e.duplicate_path() {
+            Some(path) => KeyStoreFileError {
+                key: None,
+                path: path.to_string(),
+                message: "a member appears more than once".to_string(),
+            },
+            None => KeyStoreFileError {
+                key: None,
+                path: "$".to_string(),
+                message: format!("not valid JSON: {e}"),
+            },
         })?;
         Self::from_value(&value)
     }
 
     /// Load a key-store document from a JSON value.
     pub fn from_value(value: &Value) -> Result<Self, KeyStoreFileError> {
-        let top =
-            Object::new(value, "", &["Keys", "Aliases"]).map_err(|e| from_service(None, e))?;
+        let top = Object::new(value, "", &["Keys", "Aliases"])
+            .map_err(|e| from_service(None, e))?
+            .quiet();
         let mut store = MemoryKeyStore::new();
         let keys = top.opt_array("Keys").map_err(|e| from_service(None, e))?;
         for (i, k) in keys.into_iter().flatten().enumerate() {
@@ -263,24 +296,26 @@ impl MemoryKeyStore {
         for (i, a) in aliases.into_iter().flatten().enumerate() {
             let path = format!("Aliases[{i}]");
             let o = Object::new(a, &path, &["AliasName", "KeyArn"])
-                .map_err(|e| from_service(None, e))?;
+                .map_err(|e| from_service(None, e))?
+                .quiet();
             let name = o.req_str("AliasName").map_err(|e| from_service(None, e))?;
             let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
-            let arn =
-                KeyArn::parse(arn_text).map_err(|e| at(Some(arn_text), o.path_of("KeyArn"), e))?;
+            // A bad ARN is named by its path only (it may be anything, of any length).
+            let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
             // A second alias of the same name would silently re-point the first.
             if !names.insert(name) {
                 return Err(KeyStoreFileError {
                     key: Some(arn_text.to_string()),
                     path: o.path_of("AliasName"),
-                    message: format!("alias {name} appears twice"),
+                    message: format!("alias {} appears twice", echo(name)),
                 });
             }
             store.add_alias(name, &arn).map_err(|_| KeyStoreFileError {
                 key: Some(arn_text.to_string()),
                 path: o.path_of("AliasName"),
                 message: format!(
-                    "alias {name} is not of the form alias/<name>, or its key is not in the store"
+                    "alias {} is not of the form alias/<name>, or its key is not in the store",
+                    echo(name)
                 ),
             })?;
         }

@@ -33,7 +33,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
     }
 
     pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
@@ -41,21 +41,21 @@ impl Rng {
     }
 
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
+        (0..n).map(|_| self.next().to_le_bytes()[0]).collect()
     }
 }
 
 impl TryRng for Rng {
     type Error = Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok(self.next() as u32)
+        Ok(u32::try_from(self.next() & 0xFFFF_FFFF).unwrap())
     }
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         Ok(self.next())
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for d in dst {
-            *d = self.next() as u8;
+            *d = self.next().to_le_bytes()[0];
         }
         Ok(())
     }
@@ -148,7 +148,7 @@ pub fn generate(count: usize, seed: u64) -> Vec<Case> {
                     }
                     let n = rng.below(61);
                     let data: String = (0..n)
-                        .map(|_| (0x20 + rng.below(0x5F) as u8) as char)
+                        .map(|_| char::from(0x20 + u8::try_from(rng.below(0x5F)).unwrap()))
                         .collect();
                     blocks.push((id, data));
                 }

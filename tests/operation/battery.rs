@@ -542,6 +542,108 @@ fn rsa_rules() {
     let _ = AccessDenied;
 }
 
+/// H1 of the security audit: raw RSA (no `PaddingType`) as the outgoing side of ReEncryptData was a
+/// plaintext oracle any requester could choose. Now it needs a padding type under every policy, unless
+/// the outgoing key opts in (`rsa4096public00001` does) and the incoming side is not RSA.
+#[test]
+fn raw_rsa_outgoing_needs_a_padding_type_or_the_keys_opt_in() {
+    use Expect::Validation as V;
+    let ofb_to = |outgoing: &str, attributes: Value, len: usize| {
+        json!({"IncomingKeyIdentifier": arn("aes128key000000001"), "OutgoingKeyIdentifier": outgoing,
+               "CipherText": "00".repeat(len),
+               "IncomingEncryptionAttributes": {"Symmetric": {"Mode": "OFB"}},
+               "OutgoingEncryptionAttributes": attributes})
+    };
+    for policy in [Policy::Documented, Policy::StrictAws] {
+        for (key, len) in [
+            ("alias/rsa/2048", 256),
+            (arn("rsa2048public00001").as_str(), 256),
+            (arn("rsa3072pair0000001").as_str(), 384),
+        ] {
+            check_with(
+                "OFB -> raw RSA, no opt-in",
+                ReEncryptData,
+                ofb_to(key, json!({"Asymmetric": {}}), len),
+                V("OutgoingEncryptionAttributes.Asymmetric.PaddingType"),
+                policy,
+            );
+            check_with(
+                "OFB -> RSA key with Symmetric attributes and no padding",
+                ReEncryptData,
+                ofb_to(key, json!({"Symmetric": {"Mode": "ECB"}}), len),
+                V("OutgoingEncryptionAttributes.Symmetric.PaddingType"),
+                policy,
+            );
+        }
+        // Raw RSA -> raw RSA (Manger's oracle) is refused even into the opted-in key.
+        check_with(
+            "raw RSA -> raw RSA into an opted-in key",
+            ReEncryptData,
+            json!({"IncomingKeyIdentifier": "alias/rsa/2048",
+                   "OutgoingKeyIdentifier": arn("rsa4096public00001"),
+                   "CipherText": "01".repeat(256),
+                   "IncomingEncryptionAttributes": {"Asymmetric": {}},
+                   "OutgoingEncryptionAttributes": {"Asymmetric": {}}}),
+            V("OutgoingEncryptionAttributes.Asymmetric.PaddingType"),
+            policy,
+        );
+        check_with(
+            "OAEP -> raw RSA into an opted-in key",
+            ReEncryptData,
+            json!({"IncomingKeyIdentifier": "alias/rsa/2048",
+                   "OutgoingKeyIdentifier": arn("rsa4096public00001"),
+                   "CipherText": "01".repeat(256),
+                   "IncomingEncryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA256"}},
+                   "OutgoingEncryptionAttributes": {"Asymmetric": {}}}),
+            V("OutgoingEncryptionAttributes.Asymmetric.PaddingType"),
+            policy,
+        );
+        // The opted-in key takes raw RSA from a symmetric side, with raw RSA's documented rule: a
+        // plaintext not below the modulus is refused (visibly: the reason the opt-in exists).
+        let zeros = call(
+            EncryptData,
+            json!({"KeyIdentifier": arn("aes128key000000001"), "PlainText": "00".repeat(512),
+                   "EncryptionAttributes": {"Symmetric": {"Mode": "OFB"}}}),
+        )
+        .unwrap();
+        let mut request = ofb_to(
+            arn("rsa4096public00001").as_str(),
+            json!({"Asymmetric": {}}),
+            0,
+        );
+        request["CipherText"] = zeros["CipherText"].clone();
+        let out = call_with(ReEncryptData, request.clone(), policy)
+            .unwrap_or_else(|e| panic!("opted-in key: {e}"));
+        assert_eq!(out["CipherText"].as_str().map(str::len), Some(1024));
+        // All-FF plaintext: not below the modulus, refused on the data.
+        let ones = call(
+            EncryptData,
+            json!({"KeyIdentifier": arn("aes128key000000001"), "PlainText": "FF".repeat(512),
+                   "EncryptionAttributes": {"Symmetric": {"Mode": "OFB"}}}),
+        )
+        .unwrap();
+        request["CipherText"] = ones["CipherText"].clone();
+        check_with(
+            "opted-in raw RSA, plaintext not below the modulus",
+            ReEncryptData,
+            request,
+            V("CipherText"),
+            policy,
+        );
+    }
+    // With a padding type, every RSA key serves as before.
+    let with_padding = ofb_to(
+        "alias/rsa/2048",
+        json!({"Asymmetric": {"PaddingType": "OAEP_SHA256"}}),
+        32,
+    );
+    assert!(call(ReEncryptData, with_padding).is_ok());
+    // EncryptData with raw RSA is unchanged: its caller holds the plaintext.
+    let raw_encrypt = json!({"KeyIdentifier": "alias/rsa/2048", "PlainText": "00".repeat(256),
+                             "EncryptionAttributes": {"Asymmetric": {}}});
+    assert!(call(EncryptData, raw_encrypt).is_ok());
+}
+
 #[test]
 fn decryption_failures_are_one_error() {
     // Bad padding, wrong length and value ≥ modulus all give the same error, word for word.
@@ -677,4 +779,63 @@ mod never_panics {
             }
         }
     }
+}
+
+/// L6: `Debug` of every type that holds plaintext prints its length, never its bytes (hand-written, not
+/// left to `zeroize`'s `Zeroizing`, whose `Debug` printed the contents before 1.9).
+#[test]
+fn debug_never_prints_data() {
+    use paycrypt::wire::{Json, Request};
+    let plaintext = "A5A5A5A5C3C3C3C35A5A5A5A3C3C3C3C";
+    let request = Request::from_json(
+        EncryptData,
+        &json!({"KeyIdentifier": arn("aes128key000000001"), "PlainText": plaintext,
+                "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}})
+        .to_string(),
+    )
+    .unwrap();
+    let shown = format!("{request:?}");
+    assert!(shown.contains("plaintext_len: 16"), "{shown}");
+    let response = paycrypt::wire::handle(
+        crate::fixtures::store(),
+        DecryptData,
+        &json!({"KeyIdentifier": arn("aes128key000000001"),
+                "CipherText": call(EncryptData, json!({"KeyIdentifier": arn("aes128key000000001"),
+                    "PlainText": plaintext, "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}))
+                    .unwrap()["CipherText"],
+                "DecryptionAttributes": {"Symmetric": {"Mode": "ECB"}}})
+        .to_string(),
+        &mut crate::testrng::TestRng::new(1),
+        Policy::Documented,
+    )
+    .unwrap();
+    assert_eq!(response["PlainText"], plaintext);
+    let key = paycrypt::lookup(
+        crate::fixtures::store(),
+        &arn("aes128key000000001"),
+        paycrypt::Side::Incoming,
+    )
+    .unwrap();
+    let decrypted = paycrypt::reencrypt::decrypt(
+        &paycrypt::KeyUse {
+            key,
+            attributes: paycrypt::EncryptionAttributes::symmetric(paycrypt::Mode::Ecb, None),
+        },
+        &[0u8; 16],
+        &mut crate::testrng::TestRng::new(1),
+    )
+    .unwrap();
+    for shown in [
+        format!("{request:?}"),
+        format!("{response:?}"),
+        format!("{:?}", Json::from(json!({"PlainText": plaintext}))),
+        format!("{decrypted:?}"),
+    ] {
+        assert!(
+            !shown.contains("A5A5") && !shown.contains("165, 165"),
+            "{shown}"
+        );
+        assert!(!shown.to_lowercase().contains("a5a5"), "{shown}");
+    }
+    assert!(format!("{decrypted:?}").contains("plaintext_len: 16"));
 }

@@ -217,3 +217,44 @@ fn bad_documents_name_the_key_and_member() {
         "Aliases[1].AliasName",
     );
 }
+
+/// H1's opt-in: `PaycryptAllowRawRsaOutgoing` (paycrypt's own member) applies to RSA keys only, is off
+/// by default, and must be a boolean.
+#[test]
+fn raw_rsa_opt_in_is_for_rsa_keys_only() {
+    fails(
+        "opt-in on a TDES key",
+        &doc(set(tdes(), "/PaycryptAllowRawRsaOutgoing", json!(true))),
+        Some(ARN),
+        "Keys[0].PaycryptAllowRawRsaOutgoing",
+    );
+    fails(
+        "opt-in not a boolean",
+        &doc(set(tdes(), "/PaycryptAllowRawRsaOutgoing", json!("yes"))),
+        Some(ARN),
+        "Keys[0].PaycryptAllowRawRsaOutgoing",
+    );
+    // `false` is accepted on any key (it is the default).
+    let store = MemoryKeyStore::from_json(&doc(set(
+        tdes(),
+        "/PaycryptAllowRawRsaOutgoing",
+        json!(false),
+    )))
+    .unwrap();
+    assert!(!store.keys().next().unwrap().allows_raw_rsa_outgoing());
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/keystore.json"
+    ))
+    .unwrap();
+    let store = MemoryKeyStore::from_json(&fixture).unwrap();
+    let opted: Vec<&str> = store
+        .keys()
+        .filter(|k| k.allows_raw_rsa_outgoing())
+        .map(|k| k.arn().as_str())
+        .collect();
+    assert_eq!(
+        opted,
+        ["arn:aws:payment-cryptography:us-east-2:111122223333:key/rsa4096public00001"]
+    );
+}

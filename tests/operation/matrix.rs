@@ -4,7 +4,8 @@
 use paycrypt::reencrypt::{self, DukptAttributes, EncryptionAttributes, KeyUse, Policy};
 use paycrypt::rsa::{RsaPadding, max_plaintext_len};
 use paycrypt::{
-    DukptKeyVariant, Iv, KeyMaterial, Ksn, Mode, RsaSize, Side, SymmetricAlgorithm, lookup,
+    DukptKeyVariant, Error, Iv, KeyMaterial, Ksn, Mode, Problem, RsaSize, Side, SymmetricAlgorithm,
+    lookup,
 };
 use proptest::prelude::*;
 
@@ -39,7 +40,7 @@ const SYMMETRIC: [(&str, SymmetricAlgorithm); 5] = [
 const CAP: usize = 512;
 
 fn iv(block: usize, salt: u8) -> Iv {
-    let bytes: Vec<u8> = (0..block as u8)
+    let bytes: Vec<u8> = (0..u8::try_from(block).unwrap())
         .map(|i| i.wrapping_mul(17) ^ salt)
         .collect();
     Iv::new(&bytes).unwrap()
@@ -210,12 +211,30 @@ fn run(incoming: &Kind, outgoing: &Kind, pick: usize, seed: u64) -> bool {
         return false;
     };
     let mut rng = TestRng::new(seed);
-    let mut plaintext: Vec<u8> = (0..len).map(|i| (i as u64 * 131 + seed) as u8).collect();
+    let mut plaintext: Vec<u8> = (0..len)
+        .map(|i| (i as u64 * 131 + seed).to_le_bytes()[0])
+        .collect();
     plaintext[0] = 0; // raw RSA: keep the value below the modulus
     let inc = use_of(incoming.key, incoming.attributes);
     let ct = reencrypt::encrypt(&inc, &plaintext, &mut rng)
         .unwrap_or_else(|e| panic!("encrypt {incoming:?}: {e}"));
     let out = use_of(outgoing.key, outgoing.attributes);
+    // Raw RSA outgoing (H1): only for a key that opts in, and never from an RSA incoming side.
+    let raw_out =
+        matches!(outgoing.attributes, EncryptionAttributes::Asymmetric(a) if a.padding.is_none());
+    let rsa_in = matches!(incoming.attributes, EncryptionAttributes::Asymmetric(_));
+    if raw_out && (rsa_in || !out.key.allows_raw_rsa_outgoing()) {
+        let e = reencrypt::reencrypt(&inc, &out, &ct.ciphertext, &mut rng, Policy::Documented);
+        assert_eq!(
+            e.err(),
+            Some(Error::Invalid {
+                side: Some(Side::Outgoing),
+                problem: Problem::PaddingTypeRequired
+            }),
+            "{incoming:?} -> {outgoing:?}"
+        );
+        return true;
+    }
     let re = reencrypt::reencrypt(&inc, &out, &ct.ciphertext, &mut rng, Policy::Documented)
         .unwrap_or_else(|e| panic!("reencrypt {incoming:?} -> {outgoing:?} ({len} bytes): {e}"));
     assert_eq!(re.key_arn.as_str(), arn(outgoing.key));
@@ -296,6 +315,44 @@ proptest! {
         let a = incoming[i.index(incoming.len())];
         let b = &all[o.index(all.len())];
         run(a, b, pick, seed);
+    }
+}
+
+/// H1 through the typed API: a caller of `reencrypt` / `reencrypt_in_place` cannot get raw RSA as the
+/// outgoing side by accident either; the rule is the engine's, not the JSON layer's.
+#[test]
+fn typed_api_refuses_raw_rsa_outgoing_without_the_opt_in() {
+    let refused = Some(Error::Invalid {
+        side: Some(Side::Outgoing),
+        problem: Problem::PaddingTypeRequired,
+    });
+    let ofb = EncryptionAttributes::symmetric(Mode::Ofb, None);
+    let inc = use_of("aes128key000000001", ofb);
+    let raw = EncryptionAttributes::asymmetric(None);
+    let mut rng = TestRng::new(5);
+    for policy in [Policy::Documented, Policy::StrictAws] {
+        for key in [
+            "rsa2048pair0000001",
+            "rsa2048public00001",
+            "rsa4096pair0000001",
+        ] {
+            let out = use_of(key, raw);
+            assert!(!out.key.allows_raw_rsa_outgoing());
+            let len = if key.contains("4096") { 512 } else { 256 };
+            let r = reencrypt::reencrypt(&inc, &out, &vec![0; len], &mut rng, policy);
+            assert_eq!(r.err(), refused, "{key} {policy:?}");
+            let mut buf = vec![0; len];
+            let r = reencrypt::reencrypt_in_place(&inc, &out, &mut buf, policy);
+            assert_eq!(r.err(), refused, "in place {key} {policy:?}");
+        }
+        let opted = use_of("rsa4096public00001", raw);
+        assert!(opted.key.allows_raw_rsa_outgoing());
+        let ct = reencrypt::encrypt(&inc, &[0; 512], &mut rng).unwrap();
+        let r = reencrypt::reencrypt(&inc, &opted, &ct.ciphertext, &mut rng, policy);
+        assert_eq!(r.map(|e| e.ciphertext.len()), Ok(512), "{policy:?}");
+        let rsa_in = use_of("rsa2048pair0000001", raw);
+        let r = reencrypt::reencrypt(&rsa_in, &opted, &[1; 256], &mut rng, policy);
+        assert_eq!(r.err(), refused, "raw -> raw {policy:?}");
     }
 }
 

@@ -10,11 +10,9 @@ use crate::fixtures::{arn, store};
 use crate::testrng::TestRng;
 
 fn run(op: Operation, path_id: &str, body: &str) -> Result<Value, ServiceError> {
-    Request::from_rest_json(op, path_id, body)?.execute(
-        store(),
-        &mut TestRng::new(7),
-        Policy::Documented,
-    )
+    Request::from_rest_json(op, path_id, body)?
+        .execute(store(), &mut TestRng::new(7), Policy::Documented)
+        .map(paycrypt::wire::Json::into_value)
 }
 
 fn field_path(e: &ServiceError) -> &str {
@@ -57,7 +55,8 @@ fn same_answer_as_the_whole_body_form() {
         .to_string(),
     )
     .unwrap()
-    .execute(store(), &mut TestRng::new(7), Policy::Documented);
+    .execute(store(), &mut TestRng::new(7), Policy::Documented)
+    .map(paycrypt::wire::Json::into_value);
     assert_eq!(out.as_ref().unwrap()["CipherText"], "B064B6C2571C65D5");
     assert_eq!(out, whole);
 }

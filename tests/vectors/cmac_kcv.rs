@@ -98,14 +98,14 @@ fn wycheproof_aes_cmac() {
     let doc = reader::json("cmac/wycheproof/aes_cmac_test.json");
     doc.waive(&["schema", "header", "notes"], "documentation");
     assert_eq!(doc.str("algorithm"), "AES-CMAC");
-    let expected_total = doc.int("numberOfTests") as usize;
+    let expected_total = usize::try_from(doc.int("numberOfTests")).unwrap();
     let (mut valid, mut invalid_tag, mut invalid_key) = (0, 0, 0);
     let mut total = 0;
     for group in doc.array("testGroups") {
         group.waive(&["source"], "generator metadata");
         assert_eq!(group.str("type"), "MacTest");
-        let key_bits = group.int("keySize") as usize;
-        let tag_bits = group.int("tagSize") as usize;
+        let key_bits = usize::try_from(group.int("keySize")).unwrap();
+        let tag_bits = usize::try_from(group.int("tagSize")).unwrap();
         // Every group has full 128-bit tags; truncated tags would need another comparison.
         assert_eq!(tag_bits, 128, "{}", group.origin);
         for t in group.array("tests") {

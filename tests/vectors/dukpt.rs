@@ -955,7 +955,10 @@ fn secondary_third_party() {
                             );
                             continue;
                         }
-                        let counter = (t & !((1u64 << (j + 1)) - 1) as u32) | (1 << j);
+                        let counter = (t & u32::MAX
+                            .checked_shl(u32::try_from(j + 1).unwrap())
+                            .unwrap_or(0))
+                            | (1 << j);
                         let ksn_bytes = Ksn::aes(&ikid, counter).unwrap().as_bytes().to_vec();
                         aes_derivation(&r.origin, bdk_alg, &bdk, &ksn_bytes, &unhex(r.as_str()), n);
                         values += 1;
@@ -965,7 +968,10 @@ fn secondary_third_party() {
                 let pins = set.array("pin_encryption_keys_aes128_counters_1_to_99");
                 assert_eq!(pins.len(), 99);
                 for (i, p) in pins.iter().enumerate() {
-                    let ksn_bytes = Ksn::aes(&ikid, i as u32 + 1).unwrap().as_bytes().to_vec();
+                    let ksn_bytes = Ksn::aes(&ikid, u32::try_from(i).unwrap() + 1)
+                        .unwrap()
+                        .as_bytes()
+                        .to_vec();
                     aes_working(
                         &p.origin,
                         bdk_alg,

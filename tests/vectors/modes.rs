@@ -320,7 +320,12 @@ fn sp800_38a_appendix_f() {
         let mode = Mode::from_aws_name(&v.str("mode")).unwrap();
         let key = v.hex("key");
         let alg = aes_alg(&key);
-        assert_eq!(v.int("key_bits") as usize, key.len() * 8, "{}", v.origin);
+        assert_eq!(
+            usize::try_from(v.int("key_bits")).unwrap(),
+            key.len() * 8,
+            "{}",
+            v.origin
+        );
         let iv = v.opt_hex("iv");
         assert_eq!(iv.is_none(), mode == Mode::Ecb, "{}: IV presence", v.origin);
         let ((input, bits), (expected, cbits)) = if mode == Mode::Cfb1 {

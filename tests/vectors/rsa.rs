@@ -98,9 +98,12 @@ fn int_hex(f: &Fields, name: &str) -> Vec<u8> {
 
 fn der_len(n: usize) -> Vec<u8> {
     match n {
-        0..=127 => vec![n as u8],
-        128..=255 => vec![0x81, n as u8],
-        _ => vec![0x82, (n >> 8) as u8, n as u8],
+        0..=127 => vec![u8::try_from(n).unwrap()],
+        128..=255 => vec![0x81, u8::try_from(n).unwrap()],
+        _ => {
+            let [hi, lo] = u16::try_from(n).unwrap().to_be_bytes();
+            vec![0x82, hi, lo]
+        }
     }
 }
 
@@ -184,7 +187,7 @@ fn wycheproof_key(group: &Obj) -> RsaPrivateKey {
         assert_eq!(from_pem.public_key(), key.public_key(), "{}", group.origin);
     }
     assert_eq!(
-        key.size().bits() as i64,
+        i64::try_from(key.size().bits()).unwrap(),
         group.int("keySize"),
         "{}",
         group.origin
@@ -302,7 +305,7 @@ fn wycheproof_pkcs1() {
                 if result == "valid" {
                     assert_eq!(bytes(&got), Ok(msg.clone()), "{}", t.origin);
                     // Tampered: implicit rejection, a different message, not an error.
-                    let tampered = tampered_ct(&ct, id as usize);
+                    let tampered = tampered_ct(&ct, usize::try_from(id).unwrap());
                     let once = key
                         .decrypt(pkcs1, &tampered, &mut blinding)
                         .unwrap_or_else(|e| panic!("{} tampered: {e}", t.origin));
@@ -331,7 +334,11 @@ fn wycheproof_pkcs1() {
                         assert_eq!(&again[..], &got[..], "{} deterministic", t.origin);
                         // Tampered: another synthetic message (it depends on the whole ciphertext).
                         let other = key
-                            .decrypt(pkcs1, &tampered_ct(&ct, id as usize), &mut blinding)
+                            .decrypt(
+                                pkcs1,
+                                &tampered_ct(&ct, usize::try_from(id).unwrap()),
+                                &mut blinding,
+                            )
                             .unwrap();
                         assert_ne!(&other[..], &got[..], "{} tampered", t.origin);
                         used.insert((name.clone(), id));
@@ -663,7 +670,7 @@ fn generated_keys_formats_sizes_kcv() {
         match entry.str("expect").as_str() {
             "ok" => {
                 let key = load(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
-                let bits = entry.int("bits") as usize;
+                let bits = usize::try_from(entry.int("bits")).unwrap();
                 assert_eq!(key.size(), RsaSize::from_bits(bits).unwrap(), "{file}");
                 assert_eq!(key.kcv().to_string(), entry.str("kcv"), "{file}");
                 // Tampered: a bit flipped inside the DER (or the PEM's base64) gives another KCV or
@@ -678,7 +685,7 @@ fn generated_keys_formats_sizes_kcv() {
                 counts[0] += 1;
             }
             "RsaKeySize" => {
-                let bits = entry.int("bits") as usize;
+                let bits = usize::try_from(entry.int("bits")).unwrap();
                 assert_eq!(
                     load(&bytes),
                     Err(Error::Invalid {

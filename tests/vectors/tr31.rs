@@ -110,7 +110,10 @@ fn listed_header<'a>(h: &Obj, blocks: &'a [OptionalBlock<'a>]) -> Header<'a> {
     .with_key_version(KeyVersion::new(&h.str("key_version_number")).unwrap())
     .with_exportability(Exportability::from_letter(one("exportability")).unwrap())
     .with_context(KeyContext::from_letter(context.as_bytes()[0]).unwrap());
-    assert_eq!(h.int("num_optional_blocks") as usize, blocks.len());
+    assert_eq!(
+        usize::try_from(h.int("num_optional_blocks")).unwrap(),
+        blocks.len()
+    );
     header.with_blocks(OptionalBlocks::new(blocks))
 }
 
@@ -157,12 +160,16 @@ fn unwrap_vectors() {
         let block = v.str("key_block");
         let expected_key = v.hex("key");
         assert_eq!(
-            v.int("key_length_bits") as usize,
+            usize::try_from(v.int("key_length_bits")).unwrap(),
             expected_key.len() * 8,
             "{id}"
         );
         let h = v.get("header");
-        assert_eq!(h.int("length") as usize, block.len(), "{id}");
+        assert_eq!(
+            usize::try_from(h.int("length")).unwrap(),
+            block.len(),
+            "{id}"
+        );
         let verified = v.get("verified");
         assert!(verified.bool("independent_impl_unwrap"), "{id}");
         assert!(
@@ -265,7 +272,7 @@ fn unwrap_vectors() {
         assert_eq!(header.context(), listed.context(), "{id}");
         assert!(header.blocks().iter().eq(listed.blocks().iter()), "{id}");
         assert_eq!(header, listed, "{id}: the whole header");
-        let header_len = v.int("header_length") as usize;
+        let header_len = usize::try_from(v.int("header_length")).unwrap();
         assert_eq!(header.len(), header_len, "{id}");
         assert_eq!(parsed.header_text().len(), header_len, "{id}");
         // psec 1.3.0 reads the extended length form wrongly (TR31.md §1.2): exactly the blocks with an

@@ -80,7 +80,7 @@ fn psec_wrapped_blocks_unwrap_here() {
 fn paycrypt_wrapped_blocks_are_reproduced() {
     let file = reader::json("tr31-psec/paycrypt_wrapped.json");
     assert!(file.str("generator").starts_with("paycrypt"));
-    let seed = file.int("seed") as u64;
+    let seed = u64::try_from(file.int("seed")).unwrap();
     let listed: Vec<Case> = file.array("cases").iter().map(case).collect();
     let made = cases::generate(listed.len(), seed);
     assert_eq!(listed.len(), 200);

@@ -18,6 +18,11 @@
 //! that depends on them. Only [`Modulus::pow_public`] branches on its exponent, which must be public
 //! (the RSA public exponent).
 
+#![expect(
+    clippy::cast_possible_truncation,
+    reason = "multi-word arithmetic takes the low word of a double word on purpose, without a branch"
+)]
+
 use alloc::vec;
 use alloc::vec::Vec;
 

@@ -384,6 +384,10 @@ impl Blinding {
         }
     }
 
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a word is stored as 32-bit halves: the low half of each shift on purpose"
+    )]
     fn store(&self, pair: &[Word]) {
         for (w, halves) in pair.iter().zip(self.halves.chunks_exact(HALVES)) {
             for (i, h) in halves.iter().enumerate() {
@@ -568,7 +572,10 @@ mod tests {
         let crt = CrtKey::new(&rsa_key).unwrap();
         let k = rsa_key.size();
         let per_thread = if cfg!(debug_assertions) { 20 } else { 1000 };
-        let c: Vec<u8> = (0..k).map(|i| (i as u8) ^ 0x5A).map(|b| b & 0x7F).collect();
+        let c: Vec<u8> = (0..k)
+            .map(|i| i.to_le_bytes()[0] ^ 0x5A)
+            .map(|b| b & 0x7F)
+            .collect();
         let want = crt
             .decrypt(&c, k, RsaHardening::default(), &mut Counter(1))
             .unwrap();
