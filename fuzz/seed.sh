@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(hex ksn iv rsa_decrypt modes_differential wire_request keystore reencrypt_roundtrip tr31)
+[[ ${#targets[@]} -eq 0 ]] && targets=(hex ksn iv rsa_decrypt modes_differential wire_request keystore reencrypt_roundtrip tr31 server_request)
 
 put() { # target, then the bytes on stdin; the file is named by its content
     mkdir -p "corpus/$1"
@@ -148,6 +148,10 @@ JSON
         for bad in "" "B" "B0016" "B0016D0TB00E0000" "E0084B0TV16N0000"; do
             { printf '\x00'; printf '%s' "$bad"; } | put tr31
         done
+        ;;
+    server_request)
+        # Structured (arbitrary) input: libFuzzer starts from one empty input and dicts/server_request.dict.
+        printf '' | put server_request
         ;;
     *) echo "unknown target $t" >&2; exit 1 ;;
     esac

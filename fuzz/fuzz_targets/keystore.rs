@@ -31,7 +31,9 @@ fuzz_target!(|data: &[u8]| {
                 let arn = k["KeyArn"].as_str().expect("a loaded key has an ARN");
                 let key = lookup(&store, arn, Side::Incoming).expect("a listed key is found");
                 assert_eq!(key.arn().as_str(), arn);
-                let opt_in = k.get("PaycryptAllowRawRsaOutgoing").and_then(Value::as_bool);
+                let opt_in = k
+                    .get("PaycryptAllowRawRsaOutgoing")
+                    .and_then(Value::as_bool);
                 assert_eq!(key.allows_raw_rsa_outgoing(), opt_in == Some(true));
                 let _ = (key.kcv().to_string(), format!("{key:?}"));
             }
@@ -73,7 +75,9 @@ fuzz_target!(|data: &[u8]| {
                 // (fixed words of the schema and of messages have no digit or contain `_`).
                 for piece in m.split_whitespace() {
                     let looks_like_material = piece.len() >= 16
-                        && piece.bytes().all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+                        && piece
+                            .bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
                         && piece.bytes().any(|c| c.is_ascii_digit())
                         && piece.bytes().any(|c| c.is_ascii_alphabetic());
                     if looks_like_material && text.matches(piece).count() == 1 {
