@@ -13,9 +13,12 @@
 //! key) implement the RustCrypto `cipher` 0.5 traits, so the mode crates (`ecb`, `cbc`, `cfb-mode`,
 //! `cfb8`, `ofb`) and `cmac` compose with them. Their `ParBlocksSize` is 512: the modes hand 512 blocks
 //! at a time to the bitsliced core wherever the mode allows it (ECB both ways, CBC and CFB
-//! decryption), and single blocks to the one-block core otherwise. A shorter tail runs in one partly
-//! filled bitsliced pass (128, 256 or 512 lanes) from [`BITSLICED_TAIL`] blocks on, one block at a
-//! time below.
+//! decryption), and single blocks to the one-block core otherwise. A shorter tail handed over whole
+//! (the `ecb` crate does; `decrypt_blocks`/`encrypt_blocks` on the types do) runs in one partly filled
+//! bitsliced pass (128, 256 or 512 lanes) from [`BITSLICED_TAIL`] blocks on, one block at a time
+//! below. The `cbc` and `cfb-mode` crates hand a tail shorter than 512 blocks over one block at a
+//! time, so paycrypt's own CBC and CFB decryption of TDES (`symmetric`) calls `decrypt_blocks` /
+//! `encrypt_blocks` on chunks of 512 blocks and does the chaining XORs itself.
 //!
 //! Parity bits are ignored. Key schedules and every intermediate state are wiped on drop or after use
 //! (`zeroize`). Nothing allocates; a full bitsliced pass uses about 12 KiB of stack (4 KiB for 128
