@@ -44,8 +44,9 @@ use core::fmt;
 
 use cipher::array::Array;
 
+use crate::algorithm::{SymmetricAlgorithm, vocabulary};
 use crate::error::{Error, Problem};
-use crate::key::{CipherFn, KeyCipher, SymmetricAlgorithm, SymmetricKey};
+use crate::key::{CipherFn, KeyCipher, SymmetricKey};
 use crate::scrub::scrubbed;
 
 /// A DUKPT key serial number: 10 bytes for a TDES BDK, 12 bytes for an AES BDK.
@@ -177,43 +178,15 @@ impl fmt::Debug for Ksn {
     }
 }
 
-/// AWS `DukptKeyVariant`: which direction of the transaction the data key serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DukptKeyVariant {
-    /// `BIDIRECTIONAL` (the default). TDES: the request variant; AES: key usage `3002`.
-    Bidirectional,
-    /// `REQUEST`. TDES: the request variant; AES: key usage `3000`.
-    Request,
-    /// `RESPONSE`. TDES: the response variant; AES: key usage `3001`.
-    Response,
-}
-
-impl DukptKeyVariant {
-    /// All three.
-    pub const ALL: [DukptKeyVariant; 3] = [
-        DukptKeyVariant::Bidirectional,
-        DukptKeyVariant::Request,
-        DukptKeyVariant::Response,
-    ];
-
-    /// The AWS name, e.g. `BIDIRECTIONAL`.
-    pub const fn aws_name(self) -> &'static str {
-        match self {
-            DukptKeyVariant::Bidirectional => "BIDIRECTIONAL",
-            DukptKeyVariant::Request => "REQUEST",
-            DukptKeyVariant::Response => "RESPONSE",
-        }
-    }
-
-    /// Parse an AWS name; `None` for any other string.
-    pub fn from_aws_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.aws_name() == name)
-    }
-}
-
-impl fmt::Display for DukptKeyVariant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_name())
+vocabulary! { aws
+    /// AWS `DukptKeyVariant`: which direction of the transaction the data key serves.
+    DukptKeyVariant {
+        /// `BIDIRECTIONAL` (the default). TDES: the request variant; AES: key usage `3002`.
+        Bidirectional = "BIDIRECTIONAL",
+        /// `REQUEST`. TDES: the request variant; AES: key usage `3000`.
+        Request = "REQUEST",
+        /// `RESPONSE`. TDES: the response variant; AES: key usage `3001`.
+        Response = "RESPONSE",
     }
 }
 

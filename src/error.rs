@@ -10,8 +10,7 @@
 
 use core::fmt;
 
-use crate::key::{KeyAlgorithm, SymmetricAlgorithm};
-use crate::symmetric::Mode;
+use crate::algorithm::{KeyAlgorithm, Mode, SymmetricAlgorithm};
 
 /// The side of a re-encryption (or of EncryptData / DecryptData) an error concerns.
 ///

@@ -19,54 +19,32 @@ use cipher::{Block, common::InnerInit};
 use cmac::Mac as _;
 use subtle::ConstantTimeEq;
 
-use crate::key::{CipherFn, KeyAlgorithm, KeyCipher, SymmetricAlgorithm, SymmetricKey};
+use crate::algorithm::{KeyAlgorithm, SymmetricAlgorithm, vocabulary};
+use crate::key::{CipherFn, KeyCipher, SymmetricKey};
 
-/// How a key check value is computed (AWS `KeyCheckValueAlgorithm`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum KcvAlgorithm {
-    /// `ANSI_X9_24`: the key encrypts a zero block; 3 bytes.
-    AnsiX924,
-    /// `CMAC`: CMAC of a zero block; 3 bytes.
-    Cmac,
-    /// `SHA_1`: SHA-1 of the public key (RSA only); 4 bytes.
-    Sha1,
+vocabulary! { aws
+    /// How a key check value is computed (AWS `KeyCheckValueAlgorithm`).
+    KcvAlgorithm {
+        /// `ANSI_X9_24`: the key encrypts a zero block; 3 bytes.
+        AnsiX924 = "ANSI_X9_24",
+        /// `CMAC`: CMAC of a zero block; 3 bytes.
+        Cmac = "CMAC",
+        /// `SHA_1`: SHA-1 of the public key (RSA only); 4 bytes.
+        Sha1 = "SHA_1",
+    }
 }
 
 impl KcvAlgorithm {
     /// The AWS default for a key algorithm: `ANSI_X9_24` for TDES, `CMAC` for AES, `SHA_1` for RSA.
+    #[must_use]
     pub const fn default_for(algorithm: KeyAlgorithm) -> Self {
         match algorithm {
-            KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes2Key)
-            | KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes3Key) => KcvAlgorithm::AnsiX924,
+            KeyAlgorithm::Symmetric(
+                SymmetricAlgorithm::Tdes2Key | SymmetricAlgorithm::Tdes3Key,
+            ) => KcvAlgorithm::AnsiX924,
             KeyAlgorithm::Symmetric(_) => KcvAlgorithm::Cmac,
             KeyAlgorithm::Rsa(_) => KcvAlgorithm::Sha1,
         }
-    }
-
-    /// The AWS name, e.g. `ANSI_X9_24`.
-    pub const fn aws_name(self) -> &'static str {
-        match self {
-            KcvAlgorithm::AnsiX924 => "ANSI_X9_24",
-            KcvAlgorithm::Cmac => "CMAC",
-            KcvAlgorithm::Sha1 => "SHA_1",
-        }
-    }
-
-    /// Parse an AWS name; `None` for any other string.
-    pub fn from_aws_name(name: &str) -> Option<Self> {
-        [
-            KcvAlgorithm::AnsiX924,
-            KcvAlgorithm::Cmac,
-            KcvAlgorithm::Sha1,
-        ]
-        .into_iter()
-        .find(|a| a.aws_name() == name)
-    }
-}
-
-impl fmt::Display for KcvAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_name())
     }
 }
 

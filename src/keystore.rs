@@ -12,11 +12,10 @@
 
 use core::fmt;
 
+use crate::algorithm::KeyAlgorithm;
 use crate::error::{Error, Problem, Side};
 use crate::kcv::{self, Kcv, KcvAlgorithm};
-use crate::key::{
-    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyState, SymmetricKey,
-};
+use crate::key::{KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyState, SymmetricKey};
 #[cfg(feature = "alloc")]
 use crate::rsa::{RsaPrivateKey, RsaPublicKey};
 

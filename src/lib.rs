@@ -8,6 +8,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+mod algorithm;
 pub mod dukpt;
 mod error;
 pub mod hex;
@@ -23,12 +24,13 @@ pub mod tr31;
 #[cfg(feature = "serde")]
 pub mod wire;
 
+pub use algorithm::{KeyAlgorithm, Mode, RsaSize, SymmetricAlgorithm};
 pub use dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 pub use error::{AwsErrorKind, Error, Member, Problem, Side};
 pub use kcv::{Kcv, KcvAlgorithm, Mac, cmac, default_symmetric_kcv, symmetric_kcv};
 pub use key::{
-    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState,
-    KeyUsage, MAX_IDENTIFIER_LEN, RsaSize, SymmetricAlgorithm, SymmetricKey,
+    KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState, KeyUsage,
+    MAX_IDENTIFIER_LEN, SymmetricKey,
 };
 #[cfg(feature = "alloc")]
 pub use keystore::MemoryKeyStore;
@@ -37,4 +39,4 @@ pub use reencrypt::{EncryptionAttributes, KeyUse, Policy, Receipt};
 pub use rsa::RsaPadding;
 #[cfg(feature = "alloc")]
 pub use rsa::{RsaPrivateKey, RsaPublicKey};
-pub use symmetric::{Iv, Mode};
+pub use symmetric::Iv;

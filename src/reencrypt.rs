@@ -34,13 +34,14 @@ pub use attributes::{
     AsymmetricAttributes, DukptAttributes, EncryptionAttributes, SymmetricAttributes,
 };
 
+use crate::algorithm::{Mode, SymmetricAlgorithm};
 use crate::dukpt;
 use crate::error::{Error, Problem, Side};
 use crate::kcv::Kcv;
-use crate::key::{KeyArn, KeyUsage, SymmetricAlgorithm, SymmetricKey};
+use crate::key::{KeyArn, KeyUsage, SymmetricKey};
 use crate::keystore::{Key, KeyMaterial};
 use crate::scrub::scrubbed;
-use crate::symmetric::{self, Iv, Mode};
+use crate::symmetric::{self, Iv};
 
 #[cfg(feature = "alloc")]
 use crate::rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};

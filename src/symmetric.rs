@@ -24,78 +24,9 @@ use cipher::{
     common::InnerInit,
 };
 
+use crate::algorithm::{Mode, SymmetricAlgorithm};
 use crate::error::{Error, Problem};
-use crate::key::{CipherFn, KeyCipher, SymmetricAlgorithm, SymmetricKey};
-
-/// A symmetric mode of operation (NIST SP 800-38A), as AWS names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// Electronic codebook.
-    Ecb,
-    /// Cipher block chaining.
-    Cbc,
-    /// Cipher feedback with full-block segments (CFB64 for TDES, CFB128 for AES).
-    Cfb,
-    /// Cipher feedback, 1-bit segments.
-    Cfb1,
-    /// Cipher feedback, 8-bit segments.
-    Cfb8,
-    /// Cipher feedback, 64-bit segments (full block for TDES, half block for AES).
-    Cfb64,
-    /// Cipher feedback, 128-bit segments (AES only).
-    Cfb128,
-    /// Output feedback.
-    Ofb,
-}
-
-impl Mode {
-    /// All eight modes.
-    pub const ALL: [Mode; 8] = [
-        Mode::Ecb,
-        Mode::Cbc,
-        Mode::Cfb,
-        Mode::Cfb1,
-        Mode::Cfb8,
-        Mode::Cfb64,
-        Mode::Cfb128,
-        Mode::Ofb,
-    ];
-
-    /// The AWS name, e.g. `CFB8`.
-    pub const fn aws_name(self) -> &'static str {
-        match self {
-            Mode::Ecb => "ECB",
-            Mode::Cbc => "CBC",
-            Mode::Cfb => "CFB",
-            Mode::Cfb1 => "CFB1",
-            Mode::Cfb8 => "CFB8",
-            Mode::Cfb64 => "CFB64",
-            Mode::Cfb128 => "CFB128",
-            Mode::Ofb => "OFB",
-        }
-    }
-
-    /// Parse an AWS name; `None` for any other string.
-    pub fn from_aws_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.aws_name() == name)
-    }
-
-    /// Whether the mode is valid for the algorithm (only `CFB128` with TDES is not).
-    pub const fn is_valid_for(self, algorithm: SymmetricAlgorithm) -> bool {
-        !(matches!(self, Mode::Cfb128) && algorithm.is_tdes())
-    }
-
-    /// Whether the mode takes an IV.
-    pub const fn uses_iv(self) -> bool {
-        !matches!(self, Mode::Ecb)
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_name())
-    }
-}
+use crate::key::{CipherFn, KeyCipher, SymmetricKey};
 
 /// An initialization vector: 8 bytes (TDES block) or 16 bytes (AES block).
 ///
@@ -407,13 +338,5 @@ mod tests {
             encrypt(&k, full, None, &mut b).unwrap();
             assert_eq!(a, b);
         }
-    }
-
-    #[test]
-    fn mode_names_round_trip() {
-        for m in Mode::ALL {
-            assert_eq!(Mode::from_aws_name(m.aws_name()), Some(m));
-        }
-        assert_eq!(Mode::from_aws_name("cbc"), None);
     }
 }

@@ -46,17 +46,18 @@ use rand_core::TryCryptoRng;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
+use crate::algorithm::{Mode, SymmetricAlgorithm, vocabulary};
 use crate::dukpt::{DukptKeyVariant, Ksn};
 use crate::error::{AwsErrorKind, Error, Member, Side};
 use crate::hex;
-use crate::key::{KeyAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 use crate::keystore::{KeyStore, lookup};
 use crate::reencrypt::{
     self, AsymmetricAttributes, DukptAttributes, EncryptionAttributes, KeyUse, Policy,
     SymmetricAttributes,
 };
 use crate::rsa::RsaPadding;
-use crate::symmetric::{Iv, Mode};
+use crate::symmetric::Iv;
 
 use json::{Object, join};
 
@@ -164,38 +165,19 @@ impl fmt::Display for ServiceError {
 
 impl core::error::Error for ServiceError {}
 
-/// The three data-plane operations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `ReEncryptData`.
-    ReEncryptData,
-    /// `EncryptData`.
-    EncryptData,
-    /// `DecryptData`.
-    DecryptData,
+vocabulary! { aws
+    /// The three data-plane operations.
+    Operation {
+        /// `ReEncryptData`.
+        ReEncryptData = "ReEncryptData",
+        /// `EncryptData`.
+        EncryptData = "EncryptData",
+        /// `DecryptData`.
+        DecryptData = "DecryptData",
+    }
 }
 
 impl Operation {
-    /// The AWS operation name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Operation::ReEncryptData => "ReEncryptData",
-            Operation::EncryptData => "EncryptData",
-            Operation::DecryptData => "DecryptData",
-        }
-    }
-
-    /// Parse an AWS operation name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Operation::ReEncryptData,
-            Operation::EncryptData,
-            Operation::DecryptData,
-        ]
-        .into_iter()
-        .find(|o| o.name() == name)
-    }
-
     /// The member that AWS's rest-json protocol carries in the request path rather than the body:
     /// `IncomingKeyIdentifier` for `ReEncryptData`, `KeyIdentifier` for the other two.
     pub const fn path_member(self) -> &'static str {
@@ -288,14 +270,6 @@ impl fmt::Debug for Request {
     }
 }
 
-const MODES: [&str; 8] = [
-    "ECB", "CBC", "CFB", "CFB1", "CFB8", "CFB64", "CFB128", "OFB",
-];
-const DUKPT_MODES: [&str; 2] = ["ECB", "CBC"];
-const PADDINGS: [&str; 4] = ["PKCS1", "OAEP_SHA1", "OAEP_SHA256", "OAEP_SHA512"];
-const DERIVATION_TYPES: [&str; 5] = ["TDES_2KEY", "TDES_3KEY", "AES_128", "AES_192", "AES_256"];
-const VARIANTS: [&str; 3] = ["BIDIRECTIONAL", "REQUEST", "RESPONSE"];
-
 /// Map a typed-core error on a value to a field error.
 fn value_error(path: String, e: Error) -> ServiceError {
     let message = match e {
@@ -338,7 +312,7 @@ fn parse_iv(o: &Object<'_>) -> Result<Option<Iv>, ServiceError> {
 }
 
 fn parse_padding(o: &Object<'_>) -> Result<Option<RsaPadding>, ServiceError> {
-    o.opt_enum("PaddingType", &PADDINGS, RsaPadding::from_aws_name)
+    o.opt_enum("PaddingType", &RsaPadding::ALL)
 }
 
 fn parse_attributes(value: &Value, path: &str) -> Result<EncryptionAttributes, ServiceError> {
@@ -363,7 +337,7 @@ fn parse_attributes(value: &Value, path: &str) -> Result<EncryptionAttributes, S
                 &["Mode", "InitializationVector", "PaddingType"],
             )?;
             EncryptionAttributes::Symmetric(SymmetricAttributes {
-                mode: o.req_enum("Mode", &MODES, Mode::from_aws_name)?,
+                mode: o.req_enum("Mode", &Mode::ALL)?,
                 iv: parse_iv(&o)?,
                 padding: parse_padding(&o)?,
             })
@@ -393,21 +367,10 @@ fn parse_attributes(value: &Value, path: &str) -> Result<EncryptionAttributes, S
             EncryptionAttributes::Dukpt(DukptAttributes {
                 ksn,
                 mode: o
-                    .opt_enum("Mode", &DUKPT_MODES, |s| {
-                        Mode::from_aws_name(s).filter(|m| matches!(m, Mode::Ecb | Mode::Cbc))
-                    })?
+                    .opt_enum("Mode", &[Mode::Ecb, Mode::Cbc])?
                     .unwrap_or(Mode::Cbc),
-                derivation_type: o.opt_enum("DukptKeyDerivationType", &DERIVATION_TYPES, |s| {
-                    match KeyAlgorithm::from_aws_name(s) {
-                        Some(KeyAlgorithm::Symmetric(a)) => Some(a),
-                        _ => None,
-                    }
-                })?,
-                variant: o.opt_enum(
-                    "DukptKeyVariant",
-                    &VARIANTS,
-                    DukptKeyVariant::from_aws_name,
-                )?,
+                derivation_type: o.opt_enum("DukptKeyDerivationType", &SymmetricAlgorithm::ALL)?,
+                variant: o.opt_enum("DukptKeyVariant", &DukptKeyVariant::ALL)?,
                 iv: parse_iv(&o)?,
             })
         }
@@ -721,9 +684,6 @@ where
     Request::from_value(operation, request)?.execute(store, rng, policy)
 }
 
-/// The operation names an envelope may give.
-const OPERATIONS: [&str; 3] = ["ReEncryptData", "EncryptData", "DecryptData"];
-
 /// Parse and run one *envelope*: `{"Operation": "ReEncryptData" | "EncryptData" | "DecryptData",
 /// "Input": {…the AWS request…}}`, paycrypt's own shape for one request of a JSON-lines batch (not
 /// AWS's). Errors are the request's, with the envelope's members (`Operation`, `Input`, an unknown
@@ -789,6 +749,6 @@ fn parse_envelope(line: &str) -> Result<Json, ServiceError> {
 /// The operation and input of a parsed envelope.
 fn envelope(value: &Json) -> Result<(Operation, &Value), ServiceError> {
     let envelope = Object::new(value, "", &["Operation", "Input"])?;
-    let operation = envelope.req_enum("Operation", &OPERATIONS, Operation::from_name)?;
+    let operation = envelope.req_enum("Operation", &Operation::ALL)?;
     Ok((operation, envelope.req("Input")?))
 }

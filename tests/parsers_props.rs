@@ -78,7 +78,7 @@ fn check_identifier(s: &str) {
     let mut buf = [0u8; 64];
     let _ = hex::decode(s, &mut buf);
     assert!(Mode::from_aws_name(s).is_none() || s.len() <= 6);
-    assert!(Operation::from_name(s).is_none() || s.len() <= 13);
+    assert!(Operation::from_aws_name(s).is_none() || s.len() <= 13);
 }
 
 fn store() -> &'static MemoryKeyStore {
@@ -132,7 +132,7 @@ fn check_requests(id: &str) {
         if let Err(e) = wire::handle(store(), op, &text, &mut rng, Policy::Documented) {
             assert_short_echo(&e, id);
         }
-        let envelope = json!({"Operation": op.name(), "Input": request}).to_string();
+        let envelope = json!({"Operation": op.aws_name(), "Input": request}).to_string();
         if let Err(e) = wire::handle_envelope(store(), &envelope, &mut rng, Policy::Documented) {
             assert_short_echo(&e, id);
         }

@@ -131,10 +131,10 @@ fn case() -> impl Strategy<Value = Case> {
                     .prop_flat_map(|(alg, n)| (Just(alg), prop::collection::vec(any::<u8>(), n))),
                 (
                     "[0-9A-Z]{2}",
-                    letter(ModeOfUse::ALL),
+                    letter(&ModeOfUse::ALL),
                     prop_oneof!["00", "c[1-9]", "[0-9A-Za-z]{2}"],
-                    letter(Exportability::ALL),
-                    letter(KeyContext::ALL),
+                    letter(&Exportability::ALL),
+                    letter(&KeyContext::ALL),
                 ),
                 blocks(),
                 mask(),

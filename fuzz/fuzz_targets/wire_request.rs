@@ -119,7 +119,7 @@ fuzz_target!(|data: &[u8]| {
                 *written,
                 serde_json::to_string(response).expect("serialises")
             );
-            let line = format!("{{\"Operation\":\"{}\",\"Input\":{text}}}", op.name());
+            let line = format!("{{\"Operation\":\"{}\",\"Input\":{text}}}", op.aws_name());
             let enveloped =
                 handle_envelope(store, &line, &mut FuzzRng::new(seed), Policy::Documented);
             assert_eq!(

@@ -26,9 +26,10 @@ use cipher::{
 };
 use zeroize::Zeroizing;
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::Ksn;
 use crate::error::{Error, Problem};
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 use crate::scrub::scrubbed;
 
 /// An X9.24-3-2017 key usage of a derived working key (table 2 of the standard).

@@ -21,9 +21,10 @@ use cipher::{
 };
 use zeroize::Zeroizing;
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::Ksn;
 use crate::error::{Error, Problem};
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 use crate::scrub::scrubbed;
 
 /// The key mask of the non-reversible key generation process and the IPEK's right half.

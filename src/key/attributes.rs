@@ -2,43 +2,10 @@
 
 use core::fmt;
 
+use crate::algorithm::{KeyAlgorithm, vocabulary};
 use crate::error::{Error, Problem};
-use crate::key::KeyAlgorithm;
 
-macro_rules! aws_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $aws:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in AWS's order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The AWS name.
-            pub const fn aws_name(self) -> &'static str {
-                match self {
-                    $($name::$variant => $aws,)+
-                }
-            }
-
-            /// Parse an AWS name; `None` for any other string.
-            pub fn from_aws_name(name: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.aws_name() == name)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.aws_name())
-            }
-        }
-    };
-}
-
-aws_enum! {
+vocabulary! { aws
     /// AWS `KeyUsage` (the TR-31 key usage). Only D0, B0 and D1 may take part in data encryption; the
     /// others are listed so a key store can hold them and the operation can refuse them precisely.
     KeyUsage {
@@ -91,7 +58,7 @@ aws_enum! {
     }
 }
 
-aws_enum! {
+vocabulary! { aws
     /// AWS `KeyClass`.
     KeyClass {
         /// `SYMMETRIC_KEY`.
@@ -105,7 +72,7 @@ aws_enum! {
     }
 }
 
-aws_enum! {
+vocabulary! { aws
     /// AWS `KeyState`. Only `CREATE_COMPLETE` keys can be used.
     KeyState {
         /// `CREATE_IN_PROGRESS`.

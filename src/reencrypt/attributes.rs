@@ -1,9 +1,9 @@
 //! Typed encryption attributes: how one side of an operation uses its key.
 
+use crate::algorithm::{Mode, SymmetricAlgorithm};
 use crate::dukpt::{DukptKeyVariant, Ksn};
-use crate::key::SymmetricAlgorithm;
 use crate::rsa::RsaPadding;
-use crate::symmetric::{Iv, Mode};
+use crate::symmetric::Iv;
 
 /// AWS `SymmetricEncryptionAttributes`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,9 +19,9 @@ use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::padding::max_len_for;
 use super::{RsaPadding, TryCryptoRng};
+use crate::algorithm::RsaSize;
 use crate::error::{Error, Problem};
 use crate::kcv::Kcv;
-use crate::key::RsaSize;
 
 /// Optional hardening of the private operation beyond base blinding, which is always on (see the
 /// [module documentation](crate::rsa) and `SECURITY.md` for what each costs and protects against).

@@ -5,10 +5,11 @@ use core::fmt;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::algorithm::{Mode, SymmetricAlgorithm};
 use crate::error::{Error, Problem};
 use crate::kcv::cmac_parts_into;
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
-use crate::symmetric::{self, Iv, Mode};
+use crate::key::SymmetricKey;
+use crate::symmetric::{self, Iv};
 
 use super::header::{Algorithm, FIXED_HEADER_LEN, Header, Version, read_decimal};
 use super::kdf::{DerivedKeys, derive_keys};

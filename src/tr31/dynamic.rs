@@ -16,8 +16,9 @@
 //!
 //! Every validation error is attributed to the side. Not wired into the operations yet.
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::error::{Error, Problem, Side};
-use crate::key::{KeyClass, KeyUsage, SymmetricAlgorithm, SymmetricKey};
+use crate::key::{KeyClass, KeyUsage, SymmetricKey};
 use crate::keystore::{Key, KeyMaterial};
 use crate::reencrypt::Policy;
 

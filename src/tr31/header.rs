@@ -6,8 +6,8 @@
 
 use core::fmt;
 
+use crate::algorithm::{SymmetricAlgorithm, vocabulary};
 use crate::error::{Error, Problem};
-use crate::key::SymmetricAlgorithm;
 
 use super::kdf::Binding;
 
@@ -161,37 +161,7 @@ impl fmt::Debug for Usage {
     }
 }
 
-macro_rules! letter_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $letter:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The header character.
-            pub const fn letter(self) -> u8 {
-                match self {
-                    $($name::$variant => $letter,)+
-                }
-            }
-
-            /// The value of a header character; `None` for any other.
-            pub const fn from_letter(letter: u8) -> Option<Self> {
-                match letter {
-                    $($letter => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-letter_enum! {
+vocabulary! { letter
     /// The algorithm of the wrapped key (header byte 7).
     Algorithm {
         /// `A`: AES.
@@ -211,7 +181,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+vocabulary! { letter
     /// The mode of use of the wrapped key (header byte 8).
     ModeOfUse {
         /// `B`: encrypt and decrypt (wrap and unwrap).
@@ -239,7 +209,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+vocabulary! { letter
     /// Whether the wrapped key may be exported (header byte 11).
     Exportability {
         /// `E`: exportable under a trusted key-encryption key.
@@ -251,7 +221,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+vocabulary! { letter
     /// The key context (X9.143 header byte 14; TR-31:2018's first reserved `0`).
     KeyContext {
         /// `0`: determined by the wrapping key.

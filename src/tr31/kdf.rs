@@ -14,9 +14,10 @@
 
 use zeroize::Zeroizing;
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::error::{Error, Problem};
 use crate::kcv::cmac_parts_into;
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 
 /// How a key block binds its keys to the KBPK.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -15,9 +15,10 @@ use rand_core::TryCryptoRng;
 use serde_json::Value;
 
 use super::{Operation, Request, ServiceError};
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::{DataKeyRequest, derive_data_keys};
 use crate::error::Side;
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 use crate::keystore::{KeyMaterial, KeyStore, lookup};
 use crate::reencrypt::{EncryptionAttributes, Policy};
 

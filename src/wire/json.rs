@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::ServiceError;
+use crate::algorithm::AwsName;
 
 /// The most characters of a member name or value that an error message repeats.
 pub const MAX_ECHO: usize = 64;
@@ -271,17 +272,17 @@ impl<'a> Object<'a> {
             .transpose()
     }
 
-    /// An optional enum member parsed by `parse`, listing the allowed values on failure.
-    pub(crate) fn opt_enum<T>(
+    /// An optional enum member: one of `allowed` by its AWS name, listing them all on failure.
+    pub(crate) fn opt_enum<T: AwsName>(
         &self,
         member: &str,
-        allowed: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
+        allowed: &[T],
     ) -> Result<Option<T>, ServiceError> {
         let Some(s) = self.opt_str(member)? else {
             return Ok(None);
         };
-        parse(s).map(Some).ok_or_else(|| {
+        let found = allowed.iter().copied().find(|v| v.aws_name() == s);
+        found.map(Some).ok_or_else(|| {
             let given = if self.echo_values {
                 format!("Value '{}'", echo(s))
             } else {
@@ -291,21 +292,24 @@ impl<'a> Object<'a> {
                 self.path_of(member),
                 format!(
                     "{given} failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                    allowed.join(", ")
+                    allowed
+                        .iter()
+                        .map(|v| v.aws_name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         })
     }
 
     /// A required enum member.
-    pub(crate) fn req_enum<T>(
+    pub(crate) fn req_enum<T: AwsName>(
         &self,
         member: &str,
-        allowed: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
+        allowed: &[T],
     ) -> Result<T, ServiceError> {
         self.req(member)?;
-        self.opt_enum(member, allowed, parse)?.ok_or_else(|| {
+        self.opt_enum(member, allowed)?.ok_or_else(|| {
             ServiceError::field(self.path_of(member), "Member must not be null".to_string())
         })
     }

@@ -29,10 +29,11 @@ use serde_json::Value;
 
 use super::ServiceError;
 use super::json::{Json, Object, echo, join};
+use crate::algorithm::KeyAlgorithm;
 use crate::error::Error;
 use crate::kcv::KcvAlgorithm;
 use crate::key::{
-    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage, SymmetricKey,
+    KeyArn, KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage, SymmetricKey,
 };
 use crate::keystore::{Key, KeyMaterial, MemoryKeyStore};
 use crate::rsa::{RsaPrivateKey, RsaPublicKey};
@@ -97,14 +98,6 @@ fn at(key: Option<&str>, path: String, e: Error) -> KeyStoreFileError {
     }
 }
 
-fn names(all: &[impl fmt::Display]) -> alloc::vec::Vec<String> {
-    all.iter().map(ToString::to_string).collect()
-}
-
-fn strs(v: &[String]) -> alloc::vec::Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
-
 fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, ServiceError> {
     let attrs_value = o.req("KeyAttributes")?;
     let a = Object::new(
@@ -113,16 +106,9 @@ fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, Service
         &["KeyUsage", "KeyClass", "KeyAlgorithm", "KeyModesOfUse"],
     )?
     .quiet();
-    let usages = names(KeyUsage::ALL);
-    let classes = names(KeyClass::ALL);
-    let algorithms = names(&KeyAlgorithm::ALL);
-    let key_usage = a.req_enum("KeyUsage", &strs(&usages), KeyUsage::from_aws_name)?;
-    let key_class = a.req_enum("KeyClass", &strs(&classes), KeyClass::from_aws_name)?;
-    let key_algorithm = a.req_enum(
-        "KeyAlgorithm",
-        &strs(&algorithms),
-        KeyAlgorithm::from_aws_name,
-    )?;
+    let key_usage = a.req_enum("KeyUsage", &KeyUsage::ALL)?;
+    let key_class = a.req_enum("KeyClass", &KeyClass::ALL)?;
+    let key_algorithm = a.req_enum("KeyAlgorithm", &KeyAlgorithm::ALL)?;
     let modes_path = a.path_of("KeyModesOfUse");
     let modes_value = a.req("KeyModesOfUse")?;
     let m = Object::new(modes_value, &modes_path, &KeyModesOfUse::MEMBERS)?.quiet();
@@ -197,20 +183,14 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
     if let Some(enabled) = o.opt_bool("Enabled").map_err(|e| from_service(key, e))? {
         stored = stored.with_enabled(enabled);
     }
-    let states = names(KeyState::ALL);
-    let states: alloc::vec::Vec<&str> = states.iter().map(String::as_str).collect();
     if let Some(state) = o
-        .opt_enum("KeyState", &states, KeyState::from_aws_name)
+        .opt_enum("KeyState", &KeyState::ALL)
         .map_err(|e| from_service(key, e))?
     {
         stored = stored.with_state(state);
     }
     if let Some(kcv_algorithm) = o
-        .opt_enum(
-            "KeyCheckValueAlgorithm",
-            &["ANSI_X9_24", "CMAC", "SHA_1"],
-            KcvAlgorithm::from_aws_name,
-        )
+        .opt_enum("KeyCheckValueAlgorithm", &KcvAlgorithm::ALL)
         .map_err(|e| from_service(key, e))?
     {
         stored = stored

@@ -13,9 +13,9 @@ use ::rsa::pkcs8::{EncodePublicKey, PrivateKeyInfoRef, SubjectPublicKeyInfoRef};
 use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
+use crate::algorithm::RsaSize;
 use crate::error::{Error, Problem};
 use crate::kcv::Kcv;
-use crate::key::RsaSize;
 
 /// Which modulus sizes an import accepts.
 #[derive(Clone, Copy)]
