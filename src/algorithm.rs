@@ -48,6 +48,7 @@ macro_rules! vocabulary {
             }
         }
 
+        #[cfg(feature = "json")]
         impl $crate::algorithm::AwsName for $name {
             fn aws_name(self) -> &'static str {
                 $name::aws_name(self)
@@ -94,6 +95,7 @@ pub(crate) use vocabulary;
 
 /// A value with an AWS name: what the wire layer needs to parse a member and to list the values it
 /// allows.
+#[cfg(feature = "json")]
 pub(crate) trait AwsName: Copy + 'static {
     /// The AWS name.
     fn aws_name(self) -> &'static str;
@@ -246,6 +248,7 @@ impl fmt::Display for KeyAlgorithm {
     }
 }
 
+#[cfg(feature = "json")]
 impl AwsName for KeyAlgorithm {
     fn aws_name(self) -> &'static str {
         KeyAlgorithm::aws_name(self)

@@ -1,4 +1,4 @@
-//! Key algorithms and symmetric secret keys.
+//! Symmetric secret keys: [`SymmetricKey`], and the one place a cipher implementation is chosen.
 //!
 //! A [`SymmetricKey`] is the only way symmetric key material enters the crate. It is built through a
 //! checked constructor, holds its bytes and its expanded cipher, never derives `Clone`, `Copy` or
@@ -12,14 +12,9 @@ use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::algorithm::{KeyAlgorithm, SymmetricAlgorithm};
-use crate::error::{Error, Problem};
-
-mod attributes;
-
-pub use attributes::{
-    KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState, KeyUsage,
-    MAX_IDENTIFIER_LEN,
-};
+use crate::error::{Error, Problem, Result};
+use crate::kcv::{Kcv, KcvAlgorithm};
+use crate::mac::Mac;
 
 /// The expanded cipher of a key. The cipher types wipe their round keys on drop.
 #[derive(Clone)]
@@ -76,15 +71,14 @@ struct Material {
 }
 
 impl SymmetricKey {
-    /// Key material for `algorithm`; its length must be the algorithm's key length.
-    pub fn new(algorithm: SymmetricAlgorithm, material: &[u8]) -> Result<Self, Error> {
+    /// Key material for `algorithm`.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyLength`] unless `material` has the algorithm's key length.
+    pub fn new(algorithm: SymmetricAlgorithm, material: &[u8]) -> Result<Self> {
         let len = algorithm.key_len();
-        if material.len() != len {
-            return Err(Error::invalid(Problem::KeyLength {
-                algorithm: KeyAlgorithm::Symmetric(algorithm),
-                actual: material.len(),
-            }));
-        }
+        // The one length check: every `new_from_slice` below takes exactly `len` bytes.
         let bad_len = |_| {
             Error::invalid(Problem::KeyLength {
                 algorithm: KeyAlgorithm::Symmetric(algorithm),
@@ -118,9 +112,13 @@ impl SymmetricKey {
     }
 
     /// Key material given as hex (either case); the decoded bytes are wiped after use.
-    pub fn from_hex(algorithm: SymmetricAlgorithm, hex: &str) -> Result<Self, Error> {
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::Hex`] for text that is not hex, [`Problem::KeyLength`] for a wrong length.
+    pub fn from_hex(algorithm: SymmetricAlgorithm, hex: &str) -> Result<Self> {
         let mut buf = zeroize::Zeroizing::new([0u8; 32]);
-        let bytes = crate::hex::decode_secret(hex, &mut buf[..]).map_err(|e| match e {
+        let bytes = crate::hex::decode(hex, &mut buf[..]).map_err(|e| match e {
             Error::BufferTooSmall { .. } => Error::invalid(Problem::KeyLength {
                 algorithm: KeyAlgorithm::Symmetric(algorithm),
                 actual: hex.len() / 2,
@@ -131,18 +129,44 @@ impl SymmetricKey {
     }
 
     /// The key's algorithm.
+    #[must_use]
     pub fn algorithm(&self) -> SymmetricAlgorithm {
         self.algorithm
     }
 
     /// The cipher's block size in bytes.
+    #[must_use]
     pub fn block_size(&self) -> usize {
         self.algorithm.block_size()
+    }
+
+    /// The key check value with the algorithm's default method: `ANSI_X9_24` for TDES, `CMAC` for AES
+    /// ([`KcvAlgorithm::default_for`]).
+    #[must_use]
+    pub fn kcv(&self) -> Kcv {
+        crate::kcv::symmetric_default(self)
+    }
+
+    /// The key check value computed with `algorithm`.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KcvAlgorithm`] for `SHA_1`, which applies to RSA keys only.
+    pub fn kcv_with(&self, algorithm: KcvAlgorithm) -> Result<Kcv> {
+        crate::kcv::symmetric_kcv(self, algorithm)
+    }
+
+    /// The CMAC (NIST SP 800-38B; OMAC1) of `message`, of any length including zero: a 64-bit tag
+    /// for a TDES key, a 128-bit one for AES.
+    #[must_use]
+    pub fn cmac(&self, message: &[u8]) -> Mac {
+        crate::mac::cmac(self, message)
     }
 
     /// Whether a TDES key collapses to single DES (K1 = K2, or for 3-key K2 = K3), parity bits ignored.
     ///
     /// The comparison is constant time. AES keys are never weak in this sense.
+    #[must_use]
     pub fn is_single_des_equivalent(&self) -> bool {
         use subtle::ConstantTimeEq;
         let b = &self.material.bytes;
@@ -162,8 +186,7 @@ impl SymmetricKey {
         }
     }
 
-    /// The raw key bytes (for DUKPT derivation, which computes on the BDK itself).
-    #[allow(dead_code)] // the DUKPT module is its user
+    /// The raw key bytes (for DUKPT and the TR-31 key derivation, which compute on the key itself).
     pub(crate) fn secret_bytes(&self) -> &[u8] {
         &self.material.bytes[..self.algorithm.key_len()]
     }

@@ -11,7 +11,7 @@
 //! - [`KeyBlock::unwrap`] / [`unwrap`]: derive the KBEK and KBAK from the KBPK ([`derive_keys`]),
 //!   decrypt (CBC, IV = the MAC), recompute the CMAC and compare it in constant time before anything in
 //!   the payload is read; any failure is the one [`Error::Decryption`];
-//! - [`wrap`]: header, key and padding from an injected RNG ([`TryCryptoRng`]); with the padding a
+//! - [`wrap`]: header, key and padding from an injected RNG ([`crate::rand_core`]'s `TryCryptoRng`); with the padding a
 //!   published block used, it reproduces that block byte for byte;
 //! - [`dynamic`]: AWS's rules for a dynamic (wrapped) working key, and [`symmetric_algorithm`], the
 //!   mapping of a header algorithm and key length to `TDES_2KEY` … `AES_256`.
@@ -68,8 +68,6 @@ pub use header::{
     OptionalBlock, OptionalBlocks, Usage, Version,
 };
 pub use kdf::{Binding, DerivedKeys, derive_keys};
-/// The RNG bound of [`wrap`] (`rand_core` 0.10).
-pub use rand_core::{self, TryCryptoRng};
 
 use crate::error::Error;
 use crate::key::SymmetricKey;

@@ -6,10 +6,9 @@
 
 use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use paycrypt::dukpt::aes::{self as daes, KeyUsage};
+use paycrypt::dukpt::derive_data_key;
 use paycrypt::dukpt::tdes::{self, Variant};
-use paycrypt::{
-    DukptKeyVariant, Error, Ksn, Problem, SymmetricAlgorithm as Alg, SymmetricKey, derive_data_key,
-};
+use paycrypt::{DukptKeyVariant, Error, Ksn, Problem, SymmetricAlgorithm as Alg, SymmetricKey};
 use proptest::prelude::*;
 use subtle::ConstantTimeEq;
 

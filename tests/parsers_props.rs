@@ -15,10 +15,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+use paycrypt::keystore::MAX_IDENTIFIER_LEN;
 use paycrypt::wire::{self, Json, Operation};
-use paycrypt::{
-    KeyArn, KeyIdentifier, Ksn, MAX_IDENTIFIER_LEN, MemoryKeyStore, Mode, Policy, Side, hex, lookup,
-};
+use paycrypt::{KeyArn, KeyIdentifier, KeyStore, Ksn, MemoryKeyStore, Mode, Policy, hex};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -72,7 +71,7 @@ fn check_identifier(s: &str) {
         assert!((7..=MAX_IDENTIFIER_LEN).contains(&s.len()));
     }
     let store: &[paycrypt::Key] = &[];
-    assert!(lookup(store, s, Side::Incoming).is_err());
+    assert!(store.lookup(s).is_err());
     let _ = Ksn::from_hex(s);
     let _ = paycrypt::Iv::from_hex(s);
     let mut buf = [0u8; 64];

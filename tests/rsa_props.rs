@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::rsa::{RsaHardening, max_plaintext_len};
 use paycrypt::{Error, Problem, RsaPadding, RsaPrivateKey, RsaPublicKey, RsaSize};
 use proptest::prelude::*;

@@ -30,7 +30,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use paycrypt::rsa::OsRng;
+use paycrypt::OsRng;
 use paycrypt::wire::{Json, ServiceError, handle_envelopes};
 use paycrypt::{MemoryKeyStore, Policy};
 use serde_json::{Value, json};

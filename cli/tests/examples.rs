@@ -139,8 +139,13 @@ fn p2pe_output_decrypts_with_the_aes_primitive() {
     )
     .unwrap();
     let ksn = paycrypt::Ksn::from_hex("FFFF9876543210E00001").unwrap();
-    let dek = paycrypt::derive_data_key(&bdk, &ksn, Some(paycrypt::DukptKeyVariant::Request), None)
-        .unwrap();
+    let dek = paycrypt::dukpt::derive_data_key(
+        &bdk,
+        &ksn,
+        Some(paycrypt::DukptKeyVariant::Request),
+        None,
+    )
+    .unwrap();
     let mut incoming = common::unhex(request["CipherText"].as_str().unwrap());
     symmetric::decrypt(&dek, Mode::Cbc, None, &mut incoming).unwrap();
     assert_eq!(incoming, b"4111111111111111");

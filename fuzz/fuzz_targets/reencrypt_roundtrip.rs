@@ -15,13 +15,13 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use paycrypt::reencrypt::{
-    self, DukptAttributes, EncryptionAttributes, KeyUse, Policy, SymmetricAttributes,
+use paycrypt::operation::{
+    DukptAttributes, EncryptionAttributes, KeyUse, Policy, SymmetricAttributes,
 };
 use paycrypt::rsa::max_plaintext_len;
 use paycrypt::{
-    DukptKeyVariant, Error, Iv, Ksn, Mode, Problem, RsaPadding, RsaSize, Side,
-    SymmetricAlgorithm as Alg, lookup,
+    DukptKeyVariant, Error, Iv, KeyStore, Ksn, Mode, Problem, RsaPadding, RsaSize, Side,
+    SymmetricAlgorithm as Alg,
 };
 use paycrypt_fuzz::rng::FuzzRng;
 use paycrypt_fuzz::store::{ARN, store};
@@ -256,10 +256,10 @@ fn length(a: &Kind, b: &Kind, pick: usize) -> Option<usize> {
 }
 
 fn key_use(id: &str, attributes: EncryptionAttributes) -> KeyUse<'static> {
-    KeyUse {
-        key: lookup(store(), &format!("{ARN}{id}"), Side::Incoming).expect("fixture key"),
+    KeyUse::new(
+        store().lookup(&format!("{ARN}{id}")).expect("fixture key"),
         attributes,
-    }
+    )
 }
 
 fuzz_target!(|case: Case| {
@@ -278,7 +278,7 @@ fuzz_target!(|case: Case| {
 
     let incoming = key_use(inc.key, inc.attributes);
     let outgoing = key_use(out.key, out.attributes);
-    let ct = reencrypt::encrypt(&incoming, &plaintext, &mut rng).unwrap_or_else(|e| {
+    let ct = paycrypt::encrypt(&incoming, &plaintext, &mut rng).unwrap_or_else(|e| {
         panic!(
             "encrypt {len} bytes under {} {:?}: {e}",
             inc.key, inc.attributes
@@ -286,9 +286,15 @@ fuzz_target!(|case: Case| {
     });
     let raw_out =
         matches!(out.attributes, EncryptionAttributes::Asymmetric(a) if a.padding.is_none());
-    if raw_out && (inc.rsa || !outgoing.key.allows_raw_rsa_outgoing()) {
+    if raw_out && (inc.rsa || !outgoing.key().allows_raw_rsa_outgoing()) {
         for policy in [Policy::Documented, Policy::StrictAws] {
-            let r = reencrypt::reencrypt(&incoming, &outgoing, &ct.ciphertext, &mut rng, policy);
+            let r = paycrypt::reencrypt_with_policy(
+                &incoming,
+                &outgoing,
+                &ct.ciphertext,
+                &mut rng,
+                policy,
+            );
             assert_eq!(
                 r.err(),
                 Some(Error::Invalid {
@@ -302,26 +308,20 @@ fuzz_target!(|case: Case| {
         }
         return;
     }
-    let re = reencrypt::reencrypt(
-        &incoming,
-        &outgoing,
-        &ct.ciphertext,
-        &mut rng,
-        Policy::Documented,
-    )
-    .unwrap_or_else(|e| {
-        panic!(
-            "reencrypt {len} bytes {} {:?} -> {} {:?}: {e}",
-            inc.key, inc.attributes, out.key, out.attributes
-        )
-    });
-    assert_eq!(re.key_arn.as_str(), format!("{ARN}{}", out.key));
-    assert_eq!(re.kcv, outgoing.key.kcv());
+    let re =
+        paycrypt::reencrypt(&incoming, &outgoing, &ct.ciphertext, &mut rng).unwrap_or_else(|e| {
+            panic!(
+                "reencrypt {len} bytes {} {:?} -> {} {:?}: {e}",
+                inc.key, inc.attributes, out.key, out.attributes
+            )
+        });
+    assert_eq!(re.receipt.key_arn.as_str(), format!("{ARN}{}", out.key));
+    assert_eq!(re.receipt.kcv, outgoing.key().kcv());
     if !inc.rsa && !out.rsa {
         assert_eq!(re.ciphertext.len(), len, "symmetric modes keep the length");
     }
     let back = key_use(out.decrypt_key, out.attributes);
-    let pt = reencrypt::decrypt(&back, &re.ciphertext, &mut rng).unwrap_or_else(|e| {
+    let pt = paycrypt::decrypt(&back, &re.ciphertext, &mut rng).unwrap_or_else(|e| {
         panic!(
             "decrypt under {} {:?}: {e}",
             out.decrypt_key, out.attributes
@@ -335,18 +335,17 @@ fuzz_target!(|case: Case| {
 
     if !inc.rsa && !out.rsa {
         let mut buf = ct.ciphertext.clone();
-        let receipt =
-            reencrypt::reencrypt_in_place(&incoming, &outgoing, &mut buf, Policy::Documented)
-                .expect("in place, as the owned form");
+        let receipt = paycrypt::reencrypt_in_place(&incoming, &outgoing, &mut buf)
+            .expect("in place, as the owned form");
         assert_eq!(buf, re.ciphertext, "in place = owned");
-        assert_eq!(receipt.kcv, re.kcv);
+        assert_eq!(receipt.kcv, re.receipt.kcv);
     }
 
     let refused = (inc.d0 && out.d0)
         || (inc.rsa && out.rsa)
         || inc.tdes_bidirectional
         || out.tdes_bidirectional;
-    let strict = reencrypt::reencrypt(
+    let strict = paycrypt::reencrypt_with_policy(
         &incoming,
         &outgoing,
         &ct.ciphertext,

@@ -3,7 +3,7 @@
 
 use core::convert::Infallible;
 
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 
 /// SplitMix64 over a seed.
 pub struct FuzzRng(u64);

@@ -1,4 +1,4 @@
-//! RSA keys and the private and public operations (feature `alloc`).
+//! RSA keys and the private and public operations (feature `rsa`).
 
 mod import;
 mod monty;
@@ -6,7 +6,7 @@ mod oaep;
 mod pkcs1;
 mod private;
 mod raw;
-#[doc(hidden)]
+#[cfg(feature = "test-vectors")]
 pub mod test_vectors;
 
 use alloc::vec::Vec;
@@ -18,7 +18,9 @@ use sha2::{Sha256, Sha512};
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::padding::max_len_for;
-use super::{RsaPadding, TryCryptoRng};
+use rand_core::TryCryptoRng;
+
+use super::RsaPadding;
 use crate::algorithm::RsaSize;
 use crate::error::{Error, Problem};
 use crate::kcv::Kcv;

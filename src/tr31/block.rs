@@ -7,13 +7,15 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::algorithm::{Mode, SymmetricAlgorithm};
 use crate::error::{Error, Problem};
-use crate::kcv::cmac_parts_into;
 use crate::key::SymmetricKey;
+use crate::mac::cmac_parts_into;
 use crate::symmetric::{self, Iv};
 
 use super::header::{Algorithm, FIXED_HEADER_LEN, Header, Version, read_decimal};
 use super::kdf::{DerivedKeys, derive_keys};
-use super::{MAX_BLOCK_LEN, Versions, rand_core::TryCryptoRng};
+use rand_core::TryCryptoRng;
+
+use super::{MAX_BLOCK_LEN, Versions};
 
 fn invalid(problem: Problem) -> Error {
     Error::invalid(problem)
@@ -137,9 +139,9 @@ impl<'a> KeyBlock<'a> {
 fn open(block: &KeyBlock<'_>, keys: &DerivedKeys, payload: &mut [u8]) -> Result<usize, Error> {
     let version = block.header.version();
     let mac_len = version.mac_len();
-    crate::hex::decode_mut(block.payload_hex, payload)?;
+    crate::hex::decode(block.payload_hex, payload)?;
     let mut received = [0u8; 16];
-    crate::hex::decode_mut(block.mac_hex, &mut received[..mac_len])?;
+    crate::hex::decode(block.mac_hex, &mut received[..mac_len])?;
     let header = block.header_text.as_bytes();
     let mut computed = Zeroizing::new([0u8; 16]);
     if version.is_legacy() {

@@ -18,9 +18,9 @@
 
 use crate::algorithm::SymmetricAlgorithm;
 use crate::error::{Error, Problem, Side};
-use crate::key::{KeyClass, KeyUsage, SymmetricKey};
-use crate::keystore::{Key, KeyMaterial};
-use crate::reencrypt::Policy;
+use crate::key::SymmetricKey;
+use crate::keystore::{Key, KeyClass, KeyMaterial, KeyUsage};
+use crate::operation::Policy;
 
 use super::block::KeyBlock;
 use super::header::{Algorithm, Header, ModeOfUse, Usage, Version};
@@ -45,7 +45,6 @@ pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Erro
     }
     let material = match kek.material() {
         KeyMaterial::Symmetric(k) if attributes.key_class == KeyClass::SymmetricKey => k,
-        #[allow(unreachable_patterns)] // only `Symmetric` exists without `alloc`
         _ => return Err(invalid(Problem::AttributesForKey)),
     };
     let modes = attributes.key_modes_of_use;
@@ -98,14 +97,16 @@ pub fn unwrap_dynamic_key(
     policy: Policy,
 ) -> Result<SymmetricKey, Error> {
     let (kbpk, version) = check_kek(kek, side)?;
-    let parsed = KeyBlock::parse(block, Versions::Current).map_err(|e| e.on(side))?;
+    let parsed = KeyBlock::parse(block, Versions::Current).map_err(|e| e.with_side(side))?;
     if parsed.header().version() != version {
-        return Err(Error::invalid(Problem::KeyBlockKbpk).on(side));
+        return Err(Error::invalid(Problem::KeyBlockKbpk).with_side(side));
     }
     check_header(parsed.header(), side, policy)?;
     let mut buf = [0u8; MAX_PAYLOAD_LEN];
-    let unwrapped = parsed.unwrap(kbpk, &mut buf).map_err(|e| e.on(side))?;
-    let key = unwrapped.symmetric_key().map_err(|e| e.on(side))?;
-    check_strength(key.algorithm(), kbpk.algorithm()).map_err(|e| e.on(side))?;
+    let unwrapped = parsed
+        .unwrap(kbpk, &mut buf)
+        .map_err(|e| e.with_side(side))?;
+    let key = unwrapped.symmetric_key().map_err(|e| e.with_side(side))?;
+    check_strength(key.algorithm(), kbpk.algorithm()).map_err(|e| e.with_side(side))?;
     Ok(key)
 }

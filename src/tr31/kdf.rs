@@ -16,8 +16,8 @@ use zeroize::Zeroizing;
 
 use crate::algorithm::SymmetricAlgorithm;
 use crate::error::{Error, Problem};
-use crate::kcv::cmac_parts_into;
 use crate::key::SymmetricKey;
+use crate::mac::cmac_parts_into;
 
 /// How a key block binds its keys to the KBPK.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

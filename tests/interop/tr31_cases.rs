@@ -10,7 +10,7 @@
 
 use std::convert::Infallible;
 
-use paycrypt::tr31::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::tr31::{
     self, Algorithm, Exportability, Header, KeyBlock, KeyContext, KeyLengthMask, KeyVersion,
     ModeOfUse, OptionalBlock, OptionalBlocks, Usage, Version, Versions,

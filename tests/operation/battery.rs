@@ -810,17 +810,13 @@ fn debug_never_prints_data() {
     )
     .unwrap();
     assert_eq!(response["PlainText"], plaintext);
-    let key = paycrypt::lookup(
-        crate::fixtures::store(),
-        &arn("aes128key000000001"),
-        paycrypt::Side::Incoming,
-    )
-    .unwrap();
-    let decrypted = paycrypt::reencrypt::decrypt(
-        &paycrypt::KeyUse {
+    let key =
+        paycrypt::KeyStore::lookup(crate::fixtures::store(), &arn("aes128key000000001")).unwrap();
+    let decrypted = paycrypt::decrypt(
+        &paycrypt::KeyUse::new(
             key,
-            attributes: paycrypt::EncryptionAttributes::symmetric(paycrypt::Mode::Ecb, None),
-        },
+            paycrypt::EncryptionAttributes::symmetric(paycrypt::Mode::Ecb, None),
+        ),
         &[0u8; 16],
         &mut crate::testrng::TestRng::new(1),
     )

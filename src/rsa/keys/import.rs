@@ -23,6 +23,7 @@ pub(super) enum Sizes {
     /// 2048, 3072 and 4096 bits only (the typed keys).
     Aws,
     /// Whatever the `rsa` crate accepts (1024 to 8192 bits): test vectors only.
+    #[cfg(any(test, feature = "test-vectors"))]
     Any,
 }
 

@@ -1,4 +1,7 @@
-//! **For published test vectors only; not part of the supported API.**
+//! # ☢️ Published test vectors only (feature `test-vectors`)
+//!
+//! Not for keys you use: these types skip the crate's RSA size policy. The feature exists for the
+//! crate's own vector tests (its dev-dependency on itself turns it on); nothing else should enable it.
 //!
 //! The RSA Labs and pyca vectors use 1024- to 2048-bit keys of odd sizes, which the typed
 //! [`RsaPrivateKey`](super::RsaPrivateKey) / [`RsaPublicKey`](super::RsaPublicKey) refuse. These two types
