@@ -77,7 +77,7 @@ for t in "${targets[@]}"; do
         done
         ;;
     wire_request)
-        # one request per line: the spec's worked cases and one of each side kind, valid and not
+        # one request per line: the worked cases of DECISIONS.md §7 and one of each side kind, valid and not
         P=arn:aws:payment-cryptography:us-east-2:111122223333:key/
         rsa_ct=$(printf 'fuzz seed plaintext 0123456789ABCDEF' | openssl pkeyutl -encrypt -pubin \
             -inkey ../tests/fixtures/rsa2048-pub.pem -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 \

@@ -28,8 +28,8 @@
 //! [`Problem::KeyBlockKbpk`](crate::Problem::KeyBlockKbpk).
 //!
 //! **Why hand-written.** No crate does this within the crate's rules: `paysec-keyblock` is GPL-3.0, version
-//! `D` only, needs `std` and compares MACs with `!=`; no other TR-31 crate is published (see the spec's
-//! TR-31 notes, §5.1). All cryptography goes through the crate's own primitives: [`SymmetricKey`]
+//! `D` only, needs `std` and compares MACs with `!=`; no other TR-31 crate is published (the project's
+//! TR-31 notes). All cryptography goes through the crate's own primitives: [`SymmetricKey`]
 //! (whose engine is the one place a cipher implementation is chosen), CMAC from the check-value module,
 //! and [`symmetric::encrypt`](crate::symmetric::encrypt)/[`decrypt`](crate::symmetric::decrypt) for CBC and ECB.
 //!

@@ -201,7 +201,7 @@ proptest! {
     }
 
     /// Any BDK type and material, any KSN, any variant and derivation type: never a panic, and the
-    /// result is an error exactly when a rule of spec §4 is broken.
+    /// result is an error exactly when a rule of DECISIONS.md §4 is broken.
     #[test]
     fn derive_data_key_rules(
         bdk_alg in any_alg(),

@@ -33,7 +33,7 @@ use zeroize::Zeroizing;
 
 /// 32 bytes of "card data" no library value will contain by chance.
 const PLAINTEXT: [u8; 32] = *b"\xA5PAYCRYPT-PLAINTEXT-MARKER-042!\x5A";
-/// The AES-128 DUKPT data-encryption key for BDK FEDCBA98…F1, KSN 1234567890123456 00000001 (spec §7).
+/// The AES-128 DUKPT data-encryption key for BDK FEDCBA98…F1, KSN 1234567890123456 00000001 (DECISIONS.md §7).
 const WORKING_KEY: [u8; 16] = [
     0xA3, 0x5C, 0x41, 0x2E, 0xFD, 0x41, 0xFD, 0xB9, 0x8B, 0x69, 0x79, 0x7C, 0x02, 0xDC, 0xD0, 0x8F,
 ];

@@ -97,7 +97,7 @@ fn re_encryption_examples_give_the_plaintext_under_the_outgoing_key() {
 
 #[test]
 fn the_worked_case_gives_the_live_services_answer() {
-    // spec §7, observed on the live AWS service.
+    // DECISIONS.md §7, observed on the live AWS service.
     let out = run(&[
         "re-encrypt-data",
         "--cli-input-json",
@@ -160,7 +160,7 @@ fn decrypt_example_gives_the_plaintext() {
     ])
     .ok();
     assert_eq!(out["PlainText"], EXAMPLE_PLAINTEXT);
-    assert_eq!(out["KeyCheckValue"], "53E107"); // spec §6
+    assert_eq!(out["KeyCheckValue"], "53E107"); // DECISIONS.md §6
 }
 
 #[test]

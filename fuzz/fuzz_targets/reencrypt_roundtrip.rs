@@ -7,7 +7,7 @@
 //! imported public key, with its key pair): the plaintext must come back, `KeyArn` must be the outgoing
 //! key's ARN and the check value the outgoing key's. When neither side is RSA, `reencrypt_in_place` must
 //! give the same bytes. Under `Policy::StrictAws` the case must be refused with `PolicyRefused` exactly
-//! when the spec says (D0 → D0, RSA → RSA, an explicit `BIDIRECTIONAL` with a TDES BDK) and give the same
+//! when DECISIONS.md §2 says (D0 → D0, RSA → RSA, an explicit `BIDIRECTIONAL` with a TDES BDK) and give the same
 //! result otherwise. Raw RSA (no padding type) as the outgoing side must be refused with
 //! `PaddingTypeRequired` under both policies unless the outgoing key opts in and the incoming side is not
 //! RSA (security audit H1). Any panic, hang or mismatch is a finding.

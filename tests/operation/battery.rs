@@ -1,4 +1,4 @@
-//! The validation battery: each rule of the spec broken once, through the JSON layer, must give the
+//! The validation battery: each rule of DECISIONS.md §8 broken once, through the JSON layer, must give the
 //! right AWS error kind and field path, never a panic and never output.
 
 use paycrypt::Policy;

@@ -1,4 +1,4 @@
-//! The operations end to end: spec §7 cases through the JSON layer, the validation battery, and the
+//! The operations end to end: DECISIONS.md §7 cases through the JSON layer, the validation battery, and the
 //! every-kind × every-kind re-encryption matrix.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
