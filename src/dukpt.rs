@@ -121,11 +121,13 @@ impl Ksn {
     }
 
     /// The KSN's bytes: 10 (TDES) or 12 (AES).
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
 
     /// The transaction counter: the low 21 bits for TDES, the last 4 bytes for AES. Never zero.
+    #[must_use]
     pub fn counter(&self) -> u32 {
         let b = &self.bytes;
         if self.is_aes() {
@@ -136,16 +138,19 @@ impl Ksn {
     }
 
     /// Whether this is a 12-byte AES KSN.
+    #[must_use]
     pub fn is_aes(&self) -> bool {
         self.len == 12
     }
 
     /// How many hex digits the KSN was given in (16, 20 or 24).
+    #[must_use]
     pub fn hex_digits(&self) -> usize {
         usize::from(self.hex_digits)
     }
 
     /// The 8-byte initial key ID of an AES KSN (`None` for TDES).
+    #[must_use]
     pub fn initial_key_id(&self) -> Option<&[u8; 8]> {
         if self.is_aes() {
             self.bytes.first_chunk::<8>()

@@ -68,6 +68,7 @@ impl Kcv {
     }
 
     /// The check value's bytes.
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }

@@ -1,6 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
+// The library's own lints (the workspace's are in `Cargo.toml`): an exemption says why, and goes
+// stale loudly (`#[expect]`, not `#[allow]`).
+#![warn(
+    missing_debug_implementations,
+    unreachable_pub,
+    clippy::must_use_candidate,
+    clippy::missing_panics_doc,
+    clippy::allow_attributes,
+    clippy::allow_attributes_without_reason
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(any(feature = "alloc", test))]

@@ -24,6 +24,7 @@ pub struct Mac {
 
 impl Mac {
     /// The tag's bytes (the full block; truncate as the protocol says).
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }

@@ -76,6 +76,7 @@ impl KeyUsage {
     ];
 
     /// The two-byte code in the derivation data, e.g. `0x3002`.
+    #[must_use]
     pub const fn code(self) -> u16 {
         match self {
             KeyUsage::KeyEncryptionKey => 0x0002,
@@ -91,6 +92,7 @@ impl KeyUsage {
     }
 
     /// The usage with a code; `None` for any other value (including `8001`, the initial key).
+    #[must_use]
     pub fn from_code(code: u16) -> Option<Self> {
         Self::ALL.into_iter().find(|u| u.code() == code)
     }

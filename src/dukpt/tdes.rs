@@ -59,6 +59,7 @@ impl Variant {
     ];
 
     /// The 16-byte mask XORed onto the transaction key.
+    #[must_use]
     pub const fn mask(self) -> [u8; 16] {
         // The variant byte sits at the same position in both halves.
         let at = match self {
@@ -75,6 +76,7 @@ impl Variant {
     }
 
     /// Whether the one-way step follows the XOR (the two data variants).
+    #[must_use]
     pub const fn one_way(self) -> bool {
         matches!(self, Variant::DataRequest | Variant::DataResponse)
     }

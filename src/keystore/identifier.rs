@@ -57,12 +57,14 @@ impl KeyArn {
     }
 
     /// The ARN text.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         // Built only from a `&str` that `parse` checked to be ASCII.
         core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
 
     /// `(region, account)` of the ARN.
+    #[must_use]
     pub fn region_and_account(&self) -> (&str, &str) {
         split_arn(self.as_str())
             .map(|(r, a, _)| (r, a))

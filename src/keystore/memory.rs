@@ -16,6 +16,7 @@ pub struct MemoryKeyStore {
 
 impl MemoryKeyStore {
     /// An empty store.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -51,11 +52,13 @@ impl MemoryKeyStore {
     }
 
     /// How many keys the store holds.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
     /// Whether the store holds no key.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

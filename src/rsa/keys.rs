@@ -281,12 +281,14 @@ impl RsaPublicKey {
     }
 
     /// The key's size.
+    #[must_use]
     pub fn size(&self) -> RsaSize {
         self.size
     }
 
     /// The key check value (`SHA_1`): SHA-1 of the DER SubjectPublicKeyInfo, leftmost 4 bytes, shown as
     /// 8 upper-case hex digits. The same for a key read as SPKI or PKCS#1, and for a key pair's public half.
+    #[must_use]
     pub fn kcv(&self) -> Kcv {
         self.kcv
     }

@@ -31,6 +31,7 @@ impl RsaPadding {
 
 /// The longest plaintext a key of `size` encrypts with `padding` (`None` = raw RSA, which takes exactly
 /// `size.bytes()`). RSA-2048: PKCS1 245, OAEP_SHA1 214, OAEP_SHA256 190, OAEP_SHA512 126, raw 256.
+#[must_use]
 pub const fn max_plaintext_len(size: RsaSize, padding: Option<RsaPadding>) -> usize {
     max_len_for(size.bytes(), padding)
 }

@@ -84,16 +84,19 @@ impl<'a> KeyBlock<'a> {
     }
 
     /// The header.
+    #[must_use]
     pub fn header(&self) -> &Header<'a> {
         &self.header
     }
 
     /// The header's text (fixed header and optional blocks): the authenticated data.
+    #[must_use]
     pub fn header_text(&self) -> &'a str {
         self.header_text
     }
 
     /// The encrypted payload's length in bytes: the buffer [`KeyBlock::unwrap`] needs.
+    #[must_use]
     pub fn payload_len(&self) -> usize {
         self.payload_hex.len() / 2
     }
@@ -197,16 +200,19 @@ pub struct Unwrapped<'a, 'b> {
 
 impl<'a> Unwrapped<'a, '_> {
     /// The key block's header.
+    #[must_use]
     pub fn header(&self) -> &Header<'a> {
         &self.header
     }
 
     /// The clear key.
+    #[must_use]
     pub fn key(&self) -> &[u8] {
         &self.payload[2..2 + self.key_len]
     }
 
     /// The padding that followed the key in the payload (random in practice; for reproducing a block).
+    #[must_use]
     pub fn padding(&self) -> &[u8] {
         &self.payload[2 + self.key_len..]
     }
@@ -237,6 +243,7 @@ impl fmt::Debug for Unwrapped<'_, '_> {
 /// The AWS key algorithm of a TR-31 algorithm and key length: `T` with 16 or 24 bytes is
 /// `TDES_2KEY`/`TDES_3KEY`, `A` with 16, 24 or 32 bytes `AES_128`/`AES_192`/`AES_256`; anything else
 /// `None`.
+#[must_use]
 pub const fn symmetric_algorithm(
     algorithm: Algorithm,
     key_len: usize,

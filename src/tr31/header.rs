@@ -46,6 +46,7 @@ pub enum Version {
 
 impl Version {
     /// The version ID character.
+    #[must_use]
     pub const fn id(self) -> u8 {
         match self {
             Version::A => b'A',
@@ -56,11 +57,13 @@ impl Version {
     }
 
     /// Whether this is a legacy version (`A` or `C`).
+    #[must_use]
     pub const fn is_legacy(self) -> bool {
         matches!(self, Version::A | Version::C)
     }
 
     /// The cipher block size of the version in bytes: 8 (TDES) or 16 (AES).
+    #[must_use]
     pub const fn block_size(self) -> usize {
         match self {
             Version::D => 16,
@@ -69,6 +72,7 @@ impl Version {
     }
 
     /// The authenticator length in bytes: 4 (`A`, `C`), 8 (`B`), 16 (`D`).
+    #[must_use]
     pub const fn mac_len(self) -> usize {
         match self {
             Version::A | Version::C => 4,
@@ -78,6 +82,7 @@ impl Version {
     }
 
     /// How the version derives its encryption and authentication keys.
+    #[must_use]
     pub const fn binding(self) -> Binding {
         match self {
             Version::A | Version::C => Binding::Variant,
@@ -86,6 +91,7 @@ impl Version {
     }
 
     /// Whether a KBPK of `algorithm` protects this version: TDES for `A`, `B`, `C`; AES for `D`.
+    #[must_use]
     pub const fn fits_kbpk(self, algorithm: SymmetricAlgorithm) -> bool {
         match self {
             Version::D => !algorithm.is_tdes(),
@@ -94,6 +100,7 @@ impl Version {
     }
 
     /// The version of the current standard for a KBPK of `algorithm`: `B` for TDES, `D` for AES.
+    #[must_use]
     pub const fn for_kbpk(algorithm: SymmetricAlgorithm) -> Self {
         if algorithm.is_tdes() {
             Version::B
@@ -143,6 +150,7 @@ impl Usage {
     }
 
     /// The two characters.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         // Built only from ASCII alphanumerics.
         core::str::from_utf8(&self.0).unwrap_or_default()
@@ -265,6 +273,7 @@ impl KeyVersion {
     }
 
     /// The two header characters.
+    #[must_use]
     pub const fn to_pair(self) -> [u8; 2] {
         match self {
             KeyVersion::Unused => *b"00",
@@ -299,22 +308,26 @@ impl<'a> OptionalBlock<'a> {
     }
 
     /// The block's ID, e.g. `KS`.
+    #[must_use]
     pub fn id(&self) -> &'a str {
         self.id
     }
 
     /// The block's data (without ID and length).
+    #[must_use]
     pub fn data(&self) -> &'a str {
         self.data
     }
 
     /// Whether the block is (or will be written) in the extended length form: `00`, two hex digits
     /// giving the number of characters of the length, then the length (X9.143 counts characters).
+    #[must_use]
     pub fn is_extended(&self) -> bool {
         self.extended
     }
 
     /// The characters this block takes in the header, ID and length included.
+    #[must_use]
     pub fn encoded_len(&self) -> usize {
         if self.extended {
             10 + self.data.len()
@@ -385,11 +398,13 @@ impl<'a> OptionalBlocks<'a> {
 
     /// Blocks to wrap, in order. More than 99 (98 if a `PB` block must be added) is refused when
     /// wrapping.
+    #[must_use]
     pub const fn new(blocks: &'a [OptionalBlock<'a>]) -> Self {
         OptionalBlocks(Repr::Given(blocks))
     }
 
     /// How many blocks.
+    #[must_use]
     pub fn len(&self) -> usize {
         match self.0 {
             Repr::Encoded { count, .. } => usize::from(count),
@@ -398,6 +413,7 @@ impl<'a> OptionalBlocks<'a> {
     }
 
     /// Whether there are none.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -411,6 +427,7 @@ impl<'a> OptionalBlocks<'a> {
     }
 
     /// The blocks, in order.
+    #[must_use]
     pub fn iter(&self) -> Blocks<'a> {
         Blocks {
             repr: self.0,
@@ -420,6 +437,7 @@ impl<'a> OptionalBlocks<'a> {
     }
 
     /// The first block with `id`, if any.
+    #[must_use]
     pub fn get(&self, id: &str) -> Option<OptionalBlock<'a>> {
         self.iter().find(|b| b.id == id)
     }
@@ -567,6 +585,7 @@ pub struct Header<'a> {
 impl Header<'static> {
     /// A header to wrap a key with: key version `00`, exportability `E`, context `0`, no optional
     /// blocks (change them with the `with_*` methods).
+    #[must_use]
     pub const fn new(
         version: Version,
         usage: Usage,
@@ -624,52 +643,62 @@ impl<'a> Header<'a> {
     }
 
     /// The key block version.
+    #[must_use]
     pub const fn version(&self) -> Version {
         self.version
     }
 
     /// The key usage.
+    #[must_use]
     pub const fn usage(&self) -> Usage {
         self.usage
     }
 
     /// The wrapped key's algorithm.
+    #[must_use]
     pub const fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
 
     /// The wrapped key's mode of use.
+    #[must_use]
     pub const fn mode_of_use(&self) -> ModeOfUse {
         self.mode_of_use
     }
 
     /// The key version number.
+    #[must_use]
     pub const fn key_version(&self) -> KeyVersion {
         self.key_version
     }
 
     /// The exportability.
+    #[must_use]
     pub const fn exportability(&self) -> Exportability {
         self.exportability
     }
 
     /// The key context.
+    #[must_use]
     pub const fn context(&self) -> KeyContext {
         self.context
     }
 
     /// The optional blocks (`PB` included).
+    #[must_use]
     pub const fn blocks(&self) -> OptionalBlocks<'a> {
         self.blocks
     }
 
     /// Characters of the header as it stands: 16 plus the optional blocks (a `PB` block that wrapping
     /// adds for alignment is not counted).
+    #[must_use]
     pub fn len(&self) -> usize {
         FIXED_HEADER_LEN + self.blocks.encoded_len()
     }
 
     /// Never true: a header has at least its 16 fixed characters.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         false
     }

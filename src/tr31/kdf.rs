@@ -39,11 +39,13 @@ pub struct DerivedKeys {
 
 impl DerivedKeys {
     /// The key block encryption key.
+    #[must_use]
     pub fn kbek(&self) -> &SymmetricKey {
         &self.kbek
     }
 
     /// The key block authentication key.
+    #[must_use]
     pub fn kbak(&self) -> &SymmetricKey {
         &self.kbak
     }

@@ -31,6 +31,7 @@ pub const MAX_ECHO: usize = 64;
 
 /// `s` as a message may repeat it: at most [`MAX_ECHO`] characters (then `…`), control characters
 /// replaced by `�`.
+#[must_use]
 pub fn echo(s: &str) -> String {
     let mut out: String = s
         .chars()
@@ -63,11 +64,13 @@ impl Json {
     }
 
     /// Compact JSON text (`serde_json::to_string`'s layout), in a buffer wiped on drop.
+    #[must_use]
     pub fn to_text(&self) -> Zeroizing<String> {
         write::to_text(&self.0, None)
     }
 
     /// Pretty JSON text with a four-space indent (what the AWS CLI prints), in a buffer wiped on drop.
+    #[must_use]
     pub fn to_pretty(&self) -> Zeroizing<String> {
         write::to_text(&self.0, Some("    "))
     }
@@ -75,6 +78,7 @@ impl Json {
     /// This document as the one member `name` of a new object (`{"Output": …}`), moved, not copied.
     /// (`serde_json::json!` with an expression serializes it into a copy, leaving the original to be
     /// dropped unwiped.)
+    #[must_use]
     pub fn wrapped(mut self, name: &str) -> Json {
         let mut members = Map::new();
         members.insert(name.to_string(), self.take());
@@ -82,6 +86,7 @@ impl Json {
     }
 
     /// The value, no longer wiped on drop: the caller takes that over.
+    #[must_use]
     pub fn into_value(mut self) -> Value {
         self.take()
     }

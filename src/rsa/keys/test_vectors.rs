@@ -81,6 +81,7 @@ impl AnySizePublicKey {
     }
 
     /// The modulus length in bytes.
+    #[must_use]
     pub fn modulus_len(&self) -> usize {
         self.0.size()
     }
