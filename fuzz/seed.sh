@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(hex ksn iv rsa_decrypt modes_differential wire_request keystore reencrypt_roundtrip tr31)
+[[ ${#targets[@]} -eq 0 ]] && mapfile -t targets < <(cargo +nightly fuzz list)
 
 put() { # target, then the bytes on stdin; the file is named by its content
     mkdir -p "corpus/$1"
