@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use paycrypt::dukpt::aes::{self as daes, KeyUsage};
 use paycrypt::dukpt::derive_data_key;
@@ -172,7 +175,7 @@ fn counter(width: u32) -> impl Strategy<Value = u32> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(regressions::config(256, "tests/proptest-regressions/dukpt_props.txt"))]
 
     /// Any string: never a panic; accepted exactly when it is 16/20/24 hex digits with a non-zero counter,
     /// and then it prints back (upper case, 16 digits padded with FFFF).

@@ -15,6 +15,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use paycrypt::keystore::MAX_IDENTIFIER_LEN;
 use paycrypt::wire::{self, Json, Operation};
 use paycrypt::{KeyArn, KeyIdentifier, KeyStore, Ksn, MemoryKeyStore, Mode, Policy, hex};
@@ -173,7 +176,7 @@ fn check_key_store(id: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+    #![proptest_config(regressions::config(256, "tests/proptest-regressions/parsers_props.txt"))]
 
     #[test]
     fn identifier_parsers_take_any_length(s in identifier()) {
@@ -209,7 +212,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+    #![proptest_config(regressions::config(512, "tests/proptest-regressions/parsers_props.txt"))]
 
     #[test]
     fn parse_reads_what_serde_json_writes(v in json_value()) {

@@ -12,6 +12,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use std::convert::Infallible;
 
 use paycrypt::rand_core::{TryCryptoRng, TryRng};
@@ -196,7 +199,7 @@ fn header(c: &Case) -> Header<'static> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(regressions::config(400, "tests/proptest-regressions/tr31_props.txt"))]
 
     #[test]
     fn round_trip(c in case()) {

@@ -26,6 +26,11 @@ use paycrypt::{
 use paycrypt_fuzz::rng::FuzzRng;
 use paycrypt_fuzz::store::{ARN, store};
 
+#[path = "../../tests/support/lengths.rs"]
+mod lengths;
+
+use lengths::Lengths;
+
 #[derive(Arbitrary, Debug)]
 enum Spec {
     Symmetric {
@@ -235,24 +240,14 @@ fn kind(spec: &Spec, incoming: bool) -> Kind {
     }
 }
 
-fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// A plaintext length both sides accept, chosen by `pick`; `None` if there is none.
+/// A plaintext length both kinds accept, chosen by `pick` (the shared model); `None` if there is none.
 fn length(a: &Kind, b: &Kind, pick: usize) -> Option<usize> {
-    let g = a.granularity / gcd(a.granularity, b.granularity) * b.granularity;
-    let fits = |k: &Kind, len: usize| {
-        len > 0
-            && len.is_multiple_of(k.granularity)
-            && len <= k.max
-            && k.exact.is_none_or(|e| e == len)
+    let lengths = |k: &Kind| Lengths {
+        granularity: k.granularity,
+        max: k.max,
+        exact: k.exact,
     };
-    if let Some(e) = a.exact.or(b.exact) {
-        return (fits(a, e) && fits(b, e)).then_some(e);
-    }
-    let blocks = a.max.min(b.max) / g;
-    (blocks > 0).then(|| g * (1 + pick % blocks))
+    lengths(a).common(&lengths(b), pick)
 }
 
 fn key_use(id: &str, attributes: EncryptionAttributes) -> KeyUse<'static> {

@@ -6,7 +6,11 @@
 mod battery;
 mod fixtures;
 mod keystore_file;
+#[path = "../support/lengths.rs"]
+mod lengths;
 mod matrix;
+#[path = "../support/regressions.rs"]
+mod regressions;
 mod rest_json;
 mod spec_cases;
 #[path = "../support/rng.rs"]
