@@ -69,6 +69,10 @@ impl Ksn {
     /// Any other length is [`Problem::KsnLength`] (with the number of characters given), a non-hex
     /// character [`Problem::Hex`], a zero transaction counter [`Problem::KsnCounterZero`] (TDES: the
     /// low 21 bits; AES: the last 4 bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KsnLength`], [`Problem::Hex`], [`Problem::KsnCounterZero`].
     pub fn from_hex(hex: &str) -> Result<Ksn, Error> {
         let digits = hex.len();
         if !matches!(digits, 16 | 20 | 24) {
@@ -81,6 +85,10 @@ impl Ksn {
 
     /// A KSN from its bytes: 8 (TDES, left-padded with `FF` to 10), 10 (TDES) or 12 (AES). The same
     /// rules as [`Ksn::from_hex`]; a wrong length is reported as twice the byte count in hex digits.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ksn::from_hex`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Ksn, Error> {
         let digits = bytes.len().saturating_mul(2);
         if !matches!(digits, 16 | 20 | 24) {
@@ -90,6 +98,10 @@ impl Ksn {
     }
 
     /// An AES KSN from its initial key ID and transaction counter (which must not be zero).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KsnCounterZero`] for a zero counter.
     pub fn aes(initial_key_id: &[u8; 8], counter: u32) -> Result<Ksn, Error> {
         let mut bytes = [0u8; 12];
         bytes[..8].copy_from_slice(initial_key_id);
@@ -210,6 +222,11 @@ vocabulary! { aws
 ///
 /// The stack the derivation used is overwritten before this returns (the crate's `scrub` module); the key
 /// returned is the caller's.
+///
+/// # Errors
+///
+/// The rules above, in that order: [`Problem::AttributesForKey`], [`Problem::KsnLength`],
+/// [`Problem::DerivationType`].
 pub fn derive_data_key(
     bdk: &SymmetricKey,
     ksn: &Ksn,

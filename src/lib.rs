@@ -8,6 +8,7 @@
     unreachable_pub,
     clippy::must_use_candidate,
     clippy::missing_panics_doc,
+    clippy::missing_errors_doc,
     clippy::allow_attributes,
     clippy::allow_attributes_without_reason
 )]

@@ -31,6 +31,10 @@ impl Mac {
 
     /// Check a received `tag` against this full tag, in constant time. A tag that differs, or has
     /// another length, is [`Error::Decryption`] (the crate's one authentication failure).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decryption`] for a tag that is not this one.
     pub fn verify(&self, tag: &[u8]) -> Result<()> {
         if bool::from(self.as_bytes().ct_eq(tag)) {
             Ok(())

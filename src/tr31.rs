@@ -90,6 +90,10 @@ pub enum Versions {
 }
 
 /// Parse and unwrap `block` under `kbpk` in one call: [`KeyBlock::parse`] then [`KeyBlock::unwrap`].
+///
+/// # Errors
+///
+/// As [`KeyBlock::parse`], then as [`KeyBlock::unwrap`].
 pub fn unwrap<'a, 'b>(
     block: &'a str,
     kbpk: &SymmetricKey,

@@ -83,6 +83,10 @@ impl Variant {
 }
 
 /// The initial PIN encryption key (IPEK) of the device the KSN names (the counter is ignored).
+///
+/// # Errors
+///
+/// A BDK that is not a `TDES_2KEY` key, a KSN that is not a TDES KSN.
 pub fn ipek(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
     scrubbed(|| {
         let ksn = check(bdk, ksn)?;
@@ -93,6 +97,10 @@ pub fn ipek(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
 }
 
 /// The transaction key ("current key") for the KSN's counter, before any variant.
+///
+/// # Errors
+///
+/// As [`ipek`].
 pub fn transaction_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
     scrubbed(|| {
         let ksn = check(bdk, ksn)?;
@@ -106,6 +114,10 @@ pub fn transaction_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Er
 ///
 /// [`Variant::DataRequest`] is what [`derive_data_key`](crate::dukpt::derive_data_key) uses for
 /// `REQUEST` and `BIDIRECTIONAL`, [`Variant::DataResponse`] for `RESPONSE`.
+///
+/// # Errors
+///
+/// As [`ipek`].
 pub fn working_key(bdk: &SymmetricKey, ksn: &Ksn, variant: Variant) -> Result<SymmetricKey, Error> {
     scrubbed(|| working_key_unscrubbed(bdk, ksn, variant))
 }

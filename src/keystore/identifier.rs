@@ -40,6 +40,10 @@ fn is_alias_name(name: &str) -> bool {
 impl KeyArn {
     /// Parse a key ARN of at most [`MAX_IDENTIFIER_LEN`] characters; anything else is
     /// [`Problem::KeyIdentifier`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyIdentifier`].
     pub fn parse(s: &str) -> Result<Self, Error> {
         let bad = || Error::invalid(Problem::KeyIdentifier);
         // The length is bounded first: the inline buffer holds at most MAX_IDENTIFIER_LEN bytes,
@@ -105,6 +109,10 @@ pub enum KeyIdentifier<'a> {
 
 impl<'a> KeyIdentifier<'a> {
     /// Parse an identifier (7–322 characters, one of the three shapes); else [`Problem::KeyIdentifier`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyIdentifier`].
     pub fn parse(s: &'a str) -> Result<Self, Error> {
         let bad = || Error::invalid(Problem::KeyIdentifier);
         if !(7..=MAX_IDENTIFIER_LEN).contains(&s.len()) {

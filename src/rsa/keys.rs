@@ -126,6 +126,10 @@ impl RsaPrivateKey {
     /// Read a PEM private key: `PRIVATE KEY` (PKCS#8) or `RSA PRIVATE KEY` (PKCS#1). Any other label,
     /// including `ENCRYPTED PRIVATE KEY`, is [`Problem::KeyEncoding`]; a size other than 2048, 3072 or 4096
     /// bits is [`Problem::RsaKeySize`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let (inner, bits) = import::private_from_pem(pem, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -133,6 +137,10 @@ impl RsaPrivateKey {
 
     /// Read a DER private key, PKCS#8 `PrivateKeyInfo` (algorithm `rsaEncryption`) or PKCS#1
     /// `RSAPrivateKey`. Errors as for [`RsaPrivateKey::from_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let (inner, bits) = import::private_from_der(der, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -177,6 +185,10 @@ impl RsaPrivateKey {
     /// value not below the modulus, bad OAEP padding, a failed fault check — is [`Error::Decryption`];
     /// an RNG failure is [`Error::Rng`]. PKCS#1 v1.5 with malformed padding does **not** fail: it returns the
     /// implicit-rejection message (see the [module documentation](crate::rsa)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decryption`] for any ciphertext that does not decrypt, [`Error::Rng`].
     pub fn decrypt<R: TryCryptoRng + ?Sized>(
         &self,
         padding: Option<RsaPadding>,
@@ -254,6 +266,10 @@ impl RsaPublicKey {
     /// Read a PEM public key: `PUBLIC KEY` (SubjectPublicKeyInfo) or `RSA PUBLIC KEY` (PKCS#1). Any other
     /// label is [`Problem::KeyEncoding`]; a size other than 2048, 3072 or 4096 bits is
     /// [`Problem::RsaKeySize`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let (inner, bits) = import::public_from_pem(pem, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -261,6 +277,10 @@ impl RsaPublicKey {
 
     /// Read a DER public key: SubjectPublicKeyInfo (algorithm `rsaEncryption`) or PKCS#1 `RSAPublicKey`.
     /// Errors as for [`RsaPublicKey::from_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let (inner, bits) = import::public_from_der(der, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -300,6 +320,10 @@ impl RsaPublicKey {
     /// exactly the modulus length and a value below the modulus, else [`Problem::RsaRawPlaintext`]
     /// (compared in constant time; the outcome itself is necessarily visible, see the README). An RNG
     /// failure is [`Error::Rng`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::PlaintextTooLong`], [`Problem::RsaRawPlaintext`], [`Error::Rng`].
     pub fn encrypt<R: TryCryptoRng + ?Sized>(
         &self,
         padding: Option<RsaPadding>,

@@ -47,6 +47,10 @@ impl<'a> KeyBlock<'a> {
     ///    block ([`Problem::KeyBlockPayload`]);
     /// 7. the optional blocks' total is a multiple of the cipher block
     ///    ([`Problem::KeyBlockOptionalBlock`]).
+    ///
+    /// # Errors
+    ///
+    /// The checks above, each with its [`Problem`].
     pub fn parse(block: &'a str, versions: Versions) -> Result<Self, Error> {
         let b = block.as_bytes();
         let version = match b.first().copied().and_then(Version::from_id) {
@@ -110,6 +114,10 @@ impl<'a> KeyBlock<'a> {
     /// [`Error::Decryption`], with the buffer wiped. So is an authentic payload whose key-length field
     /// is not whole bytes or is longer than the payload. The result borrows `buf` and wipes it when
     /// dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockKbpk`], [`Error::BufferTooSmall`], [`Error::Decryption`].
     pub fn unwrap<'b>(
         &self,
         kbpk: &SymmetricKey,
@@ -219,6 +227,10 @@ impl<'a> Unwrapped<'a, '_> {
 
     /// The key as a [`SymmetricKey`], its algorithm from the header's algorithm and the key's length
     /// ([`symmetric_algorithm`]); any other pairing is [`Problem::WrappedKeyPolicy`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::WrappedKeyPolicy`].
     pub fn symmetric_key(&self) -> Result<SymmetricKey, Error> {
         let algorithm = symmetric_algorithm(self.header.algorithm(), self.key_len)
             .ok_or(invalid(Problem::WrappedKeyPolicy))?;
@@ -332,6 +344,10 @@ fn layout(header: &Header<'_>, key_len: usize, mask: KeyLengthMask) -> Result<La
 
 /// The length of the block [`wrap`] makes of `header` and a key of `key_len` bytes masked by `mask`
 /// (the buffer it needs), or the error it would give for them.
+///
+/// # Errors
+///
+/// As [`wrap`], except the RNG and the buffer.
 pub fn wrapped_len(
     header: &Header<'_>,
     key_len: usize,
@@ -356,6 +372,10 @@ pub fn wrapped_len(
 /// [`Problem::KeyBlockOptionalBlock`] (more than 99 blocks), [`Problem::KeyBlockPayload`] (no key, or a
 /// block longer than 9999 characters), [`Error::BufferTooSmall`], [`Error::Rng`]. The clear payload is
 /// built in `out` itself and is encrypted in place; on error `out` is wiped.
+///
+/// # Errors
+///
+/// As listed above.
 pub fn wrap<'o, R: TryCryptoRng + ?Sized>(
     kbpk: &SymmetricKey,
     header: &Header<'_>,

@@ -28,6 +28,10 @@ use super::{MAX_PAYLOAD_LEN, Versions};
 
 /// Check the rules for a KEK that unwraps dynamic keys (T5); returns its key material and the key block
 /// version it protects (`B` for a TDES KEK, `D` for an AES KEK).
+///
+/// # Errors
+///
+/// An invalid KEK for `side`; [`Error::AccessDenied`] when its modes of use forbid unwrapping.
 pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Error> {
     let invalid = |problem| Error::Invalid {
         side: Some(side),
@@ -56,6 +60,10 @@ pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Erro
 
 /// Check the header of a dynamic key for `side` (T1/T2): usage `D0`, algorithm `T` or `A`, mode of use
 /// `B`/`D`/`N` incoming or `B`/`E`/`N` outgoing, `N` only under [`Policy::Documented`].
+///
+/// # Errors
+///
+/// [`Problem::WrappedKeyPolicy`] for `side`.
 pub fn check_header(header: &Header<'_>, side: Side, policy: Policy) -> Result<(), Error> {
     let mode_ok = match (header.mode_of_use(), side) {
         (ModeOfUse::EncryptDecrypt, _)
@@ -78,6 +86,10 @@ pub fn check_header(header: &Header<'_>, side: Side, policy: Policy) -> Result<(
 }
 
 /// The key-strength rule (T6): a wrapped key may not be stronger than its KEK.
+///
+/// # Errors
+///
+/// [`Problem::WrappedKeyStrength`].
 pub fn check_strength(key: SymmetricAlgorithm, kek: SymmetricAlgorithm) -> Result<(), Error> {
     if key <= kek {
         Ok(())
@@ -90,6 +102,10 @@ pub fn check_strength(key: SymmetricAlgorithm, kek: SymmetricAlgorithm) -> Resul
 /// KEK's algorithm, the header policy, then the unwrap (MAC first), the key length against the header
 /// algorithm, and the strength rule. The payload is decrypted into a wiped stack buffer of
 /// [`MAX_PAYLOAD_LEN`] bytes.
+///
+/// # Errors
+///
+/// As [`check_kek`], [`check_header`], [`KeyBlock::unwrap`] and [`check_strength`].
 pub fn unwrap_dynamic_key(
     kek: &Key,
     block: &str,

@@ -142,6 +142,10 @@ impl Usage {
     pub const P0: Usage = Usage(*b"P0");
 
     /// A usage of two characters `0-9A-Z`; anything else is [`Problem::KeyBlockHeader`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockHeader`].
     pub fn new(usage: &str) -> Result<Self, Error> {
         match usage.as_bytes() {
             &[a, b] if is_upper_alnum(a) && is_upper_alnum(b) => Ok(Usage([a, b])),
@@ -254,6 +258,10 @@ pub enum KeyVersion {
 
 impl KeyVersion {
     /// Parse two alphanumeric characters.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockHeader`].
     pub fn new(text: &str) -> Result<Self, Error> {
         match text.as_bytes() {
             &[a, b] => Self::from_pair([a, b]),
@@ -295,6 +303,10 @@ impl<'a> OptionalBlock<'a> {
     /// A block to wrap: an ID of two characters `0-9A-Za-z` and data of printable ASCII
     /// (`0x20`–`0x7E`). Anything else is [`Problem::KeyBlockOptionalBlock`]. A block longer than 255
     /// characters in all is written in the extended length form.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockOptionalBlock`].
     pub fn new(id: &'a str, data: &'a str) -> Result<Self, Error> {
         let ok_id = id.len() == 2 && id.bytes().all(|c| c.is_ascii_alphanumeric());
         if !ok_id || !data.bytes().all(is_printable) {

@@ -66,6 +66,10 @@ const ENCRYPTION_CTR: u16 = 0x0002;
 ///
 /// A KBPK that the binding does not take (an AES KBPK for [`Binding::Variant`], a TDES KBPK for
 /// [`Binding::DerivationCtr`]) is [`Problem::KeyBlockKbpk`].
+///
+/// # Errors
+///
+/// [`Problem::KeyBlockKbpk`].
 pub fn derive_keys(kbpk: &SymmetricKey, binding: Binding) -> Result<DerivedKeys, Error> {
     let algorithm = kbpk.algorithm();
     let (kbek, kbak) = match binding {

@@ -59,6 +59,10 @@ impl Json {
     /// Parse JSON text (RFC 8259). A member name that appears twice in one object is an error (a parser
     /// differential otherwise: `serde_json` keeps the last, other parsers the first), as is nesting
     /// deeper than 128. The text itself is the caller's to wipe.
+    ///
+    /// # Errors
+    ///
+    /// [`JsonError`] for text that is not JSON, a member given twice, or nesting too deep.
     pub fn parse(text: &str) -> Result<Json, JsonError> {
         parse::parse(text)
     }

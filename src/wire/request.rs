@@ -249,6 +249,10 @@ impl Request {
     /// Parse a request of `operation` from JSON text ([`Json::parse`]: a member given twice is a
     /// `ValidationException` naming it). The parsed document is wiped before this returns; `text` is
     /// the caller's to wipe.
+    ///
+    /// # Errors
+    ///
+    /// The request's error in AWS's shape, naming the member at fault.
     pub fn from_json(operation: Operation, text: &str) -> Result<Self, ServiceError> {
         let value = parse_text(text)?;
         Self::from_value(operation, &value)
@@ -262,6 +266,10 @@ impl Request {
     /// The body goes through the same text parsing and the same checks as [`Request::from_json`]; the
     /// path identifier is then checked as that member. A body that carries the path's member too is
     /// refused as an unknown member (the protocol never puts it there).
+    ///
+    /// # Errors
+    ///
+    /// As [`Request::from_json`].
     pub fn from_rest_json(
         operation: Operation,
         path_identifier: &str,
@@ -293,6 +301,10 @@ impl Request {
     }
 
     /// Parse a request of `operation` from a JSON value.
+    ///
+    /// # Errors
+    ///
+    /// As [`Request::from_json`].
     pub fn from_value(operation: Operation, value: &Value) -> Result<Self, ServiceError> {
         // CipherText: AWS's current range, 2–4224 hex digits; PlainText: 2–4096.
         match operation {

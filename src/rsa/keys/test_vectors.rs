@@ -30,12 +30,20 @@ impl core::fmt::Debug for AnySizePrivateKey {
 
 impl AnySizePrivateKey {
     /// PKCS#8 or PKCS#1 DER, any size.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         import::private_from_der(der, import::Sizes::Any)
             .map(|(k, _)| AnySizePrivateKey(Private::new(k)))
     }
 
     /// PEM, any size.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding).
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         import::private_from_pem(pem, import::Sizes::Any)
             .map(|(k, _)| AnySizePrivateKey(Private::new(k)))
@@ -51,6 +59,10 @@ impl AnySizePrivateKey {
         AnySizePublicKey(Public::new(self.0.inner.to_public_key()))
     }
 
+    /// As [`RsaPrivateKey::decrypt`](super::RsaPrivateKey::decrypt).
+    ///
+    /// # Errors
+    ///
     /// As [`RsaPrivateKey::decrypt`](super::RsaPrivateKey::decrypt).
     pub fn decrypt<R: TryCryptoRng + ?Sized>(
         &self,
@@ -75,6 +87,10 @@ impl core::fmt::Debug for AnySizePublicKey {
 
 impl AnySizePublicKey {
     /// SubjectPublicKeyInfo or PKCS#1 DER, any size.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         import::public_from_der(der, import::Sizes::Any)
             .map(|(k, _)| AnySizePublicKey(Public::new(k)))
@@ -87,10 +103,18 @@ impl AnySizePublicKey {
     }
 
     /// As [`RsaPublicKey::kcv`](super::RsaPublicKey::kcv).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding) if the key cannot be encoded.
     pub fn kcv(&self) -> Result<Kcv, Error> {
         import::sha1_kcv(&self.0.inner)
     }
 
+    /// As [`RsaPublicKey::encrypt`](super::RsaPublicKey::encrypt).
+    ///
+    /// # Errors
+    ///
     /// As [`RsaPublicKey::encrypt`](super::RsaPublicKey::encrypt).
     pub fn encrypt<R: TryCryptoRng + ?Sized>(
         &self,
