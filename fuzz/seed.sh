@@ -149,6 +149,10 @@ JSON
             { printf '\x00'; printf '%s' "$bad"; } | put tr31
         done
         ;;
+    server_request)
+        # Structured (arbitrary) input: libFuzzer starts from one empty input and dicts/server_request.dict.
+        printf '' | put server_request
+        ;;
     *) echo "unknown target $t" >&2; exit 1 ;;
     esac
     echo "$t: $(ls "corpus/$t" 2>/dev/null | wc -l) files in fuzz/corpus/$t"
