@@ -199,7 +199,10 @@ impl State {
 }
 
 #[cfg(test)]
-#[allow(clippy::needless_range_loop)]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "the tests index several arrays by one position"
+)]
 mod tests {
     use super::*;
 
