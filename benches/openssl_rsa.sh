@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # RSA: paycrypt (criterion bench `rsa`) against OpenSSL on this machine, in one sitting.
 #
 #   benches/openssl_rsa.sh            # OpenSSL speed, the criterion bench, OpenSSL speed again, table
@@ -18,7 +18,7 @@
 # after the other; prints each side's best (least disturbed) round and the ratio of the two, and the
 # spread (worst / best) of each side. On a machine shared with compilers this is steadier than two
 # long runs minutes apart.
-set -eu
+set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${SECONDS_PER_TEST:-3}
 mkdir -p target

@@ -24,78 +24,9 @@ use cipher::{
     common::InnerInit,
 };
 
-use crate::error::{Error, Problem};
-use crate::key::{CipherFn, KeyCipher, SymmetricAlgorithm, SymmetricKey};
-
-/// A symmetric mode of operation (NIST SP 800-38A), as AWS names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Mode {
-    /// Electronic codebook.
-    Ecb,
-    /// Cipher block chaining.
-    Cbc,
-    /// Cipher feedback with full-block segments (CFB64 for TDES, CFB128 for AES).
-    Cfb,
-    /// Cipher feedback, 1-bit segments.
-    Cfb1,
-    /// Cipher feedback, 8-bit segments.
-    Cfb8,
-    /// Cipher feedback, 64-bit segments (full block for TDES, half block for AES).
-    Cfb64,
-    /// Cipher feedback, 128-bit segments (AES only).
-    Cfb128,
-    /// Output feedback.
-    Ofb,
-}
-
-impl Mode {
-    /// All eight modes.
-    pub const ALL: [Mode; 8] = [
-        Mode::Ecb,
-        Mode::Cbc,
-        Mode::Cfb,
-        Mode::Cfb1,
-        Mode::Cfb8,
-        Mode::Cfb64,
-        Mode::Cfb128,
-        Mode::Ofb,
-    ];
-
-    /// The AWS name, e.g. `CFB8`.
-    pub const fn aws_name(self) -> &'static str {
-        match self {
-            Mode::Ecb => "ECB",
-            Mode::Cbc => "CBC",
-            Mode::Cfb => "CFB",
-            Mode::Cfb1 => "CFB1",
-            Mode::Cfb8 => "CFB8",
-            Mode::Cfb64 => "CFB64",
-            Mode::Cfb128 => "CFB128",
-            Mode::Ofb => "OFB",
-        }
-    }
-
-    /// Parse an AWS name; `None` for any other string.
-    pub fn from_aws_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.aws_name() == name)
-    }
-
-    /// Whether the mode is valid for the algorithm (only `CFB128` with TDES is not).
-    pub const fn is_valid_for(self, algorithm: SymmetricAlgorithm) -> bool {
-        !(matches!(self, Mode::Cfb128) && algorithm.is_tdes())
-    }
-
-    /// Whether the mode takes an IV.
-    pub const fn uses_iv(self) -> bool {
-        !matches!(self, Mode::Ecb)
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_name())
-    }
-}
+use crate::algorithm::{Mode, SymmetricAlgorithm};
+use crate::error::{Error, Problem, Result};
+use crate::key::{CipherFn, KeyCipher, SymmetricKey};
 
 /// An initialization vector: 8 bytes (TDES block) or 16 bytes (AES block).
 ///
@@ -108,7 +39,11 @@ pub struct Iv {
 
 impl Iv {
     /// An IV of 8 or 16 bytes.
-    pub fn new(bytes: &[u8]) -> Result<Self, Error> {
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::IvLength`] for any other length.
+    pub fn new(bytes: &[u8]) -> Result<Self> {
         let len: u8 = match bytes.len() {
             8 => 8,
             16 => 16,
@@ -128,7 +63,11 @@ impl Iv {
     }
 
     /// An IV of 16 or 32 hex digits, either case.
-    pub fn from_hex(hex: &str) -> Result<Self, Error> {
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::Hex`] for text that is not hex, [`Problem::IvLength`] for any other length.
+    pub fn from_hex(hex: &str) -> Result<Self> {
         let mut buf = [0u8; 16];
         let bytes = crate::hex::decode(hex, &mut buf).map_err(|e| match e {
             Error::BufferTooSmall { needed } => Error::invalid(Problem::IvLength {
@@ -140,15 +79,17 @@ impl Iv {
         Self::new(bytes)
     }
 
-    /// The all-zero IV of a block size.
-    pub const fn zero(block_size: usize) -> Self {
+    /// The all-zero IV of an algorithm's block (what an absent IV means).
+    #[must_use]
+    pub const fn zero(algorithm: SymmetricAlgorithm) -> Self {
         Iv {
             bytes: [0; 16],
-            len: if block_size == 8 { 8 } else { 16 },
+            len: if algorithm.is_tdes() { 8 } else { 16 },
         }
     }
 
     /// The IV's bytes.
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
@@ -162,50 +103,67 @@ impl fmt::Debug for Iv {
     }
 }
 
-/// Encrypt `buf` in place under `key` in `mode`.
+/// Which way a mode runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Plaintext to ciphertext.
+    Encrypt,
+    /// Ciphertext to plaintext.
+    Decrypt,
+}
+
+/// Encrypt or decrypt `buf` in place under `key` in `mode`.
 ///
-/// `buf` must be a non-zero multiple of the key's block size; `iv` must have the block size (absent:
-/// all zero) and must be absent for ECB. Nothing is written to `buf` when an error is returned.
-pub fn encrypt(
+/// `iv` is the initial vector (absent: all zero). Nothing is written to `buf` when an error is
+/// returned.
+///
+/// # Errors
+///
+/// [`Problem::ModeNotSupported`] for `CFB128` with a TDES key; [`Problem::IvWithEcb`] for an IV with
+/// ECB; [`Problem::IvLength`] for an IV that is not the key's block size; [`Problem::DataLength`]
+/// unless `buf` is a non-zero multiple of the block size.
+pub fn apply(
     key: &SymmetricKey,
     mode: Mode,
     iv: Option<&Iv>,
     buf: &mut [u8],
-) -> Result<(), Error> {
+    direction: Direction,
+) -> Result<()> {
     let iv = check(key.algorithm(), mode, iv, buf.len())?;
     key.with_cipher(Apply {
         mode,
         iv: &iv,
         buf,
-        decrypt: false,
+        direction,
     });
     Ok(())
 }
 
-/// Decrypt `buf` in place under `key` in `mode`; the same rules as [`encrypt`].
-pub fn decrypt(
-    key: &SymmetricKey,
-    mode: Mode,
-    iv: Option<&Iv>,
-    buf: &mut [u8],
-) -> Result<(), Error> {
-    let iv = check(key.algorithm(), mode, iv, buf.len())?;
-    key.with_cipher(Apply {
-        mode,
-        iv: &iv,
-        buf,
-        decrypt: true,
-    });
-    Ok(())
+/// [`apply`] with [`Direction::Encrypt`].
+///
+/// # Errors
+///
+/// As [`apply`].
+pub fn encrypt(key: &SymmetricKey, mode: Mode, iv: Option<&Iv>, buf: &mut [u8]) -> Result<()> {
+    apply(key, mode, iv, buf, Direction::Encrypt)
+}
+
+/// [`apply`] with [`Direction::Decrypt`].
+///
+/// # Errors
+///
+/// As [`apply`].
+pub fn decrypt(key: &SymmetricKey, mode: Mode, iv: Option<&Iv>, buf: &mut [u8]) -> Result<()> {
+    apply(key, mode, iv, buf, Direction::Decrypt)
 }
 
 /// Check mode, IV and length for `algorithm`; returns the IV to use (zero if absent).
-pub fn check(
+pub(crate) fn check(
     algorithm: SymmetricAlgorithm,
     mode: Mode,
     iv: Option<&Iv>,
     data_len: usize,
-) -> Result<Iv, Error> {
+) -> Result<Iv> {
     if !mode.is_valid_for(algorithm) {
         return Err(Error::invalid(Problem::ModeNotSupported {
             mode,
@@ -215,7 +173,7 @@ pub fn check(
     let block_size = algorithm.block_size();
     let iv = match (mode.uses_iv(), iv) {
         (false, Some(_)) => return Err(Error::invalid(Problem::IvWithEcb)),
-        (_, None) => Iv::zero(block_size),
+        (_, None) => Iv::zero(algorithm),
         (true, Some(iv)) if iv.as_bytes().len() == block_size => *iv,
         (true, Some(iv)) => {
             return Err(Error::invalid(Problem::IvLength {
@@ -229,7 +187,7 @@ pub fn check(
 }
 
 /// Check that a data length is a non-zero multiple of the algorithm's block size.
-pub fn check_data_len(algorithm: SymmetricAlgorithm, data_len: usize) -> Result<(), Error> {
+pub(crate) fn check_data_len(algorithm: SymmetricAlgorithm, data_len: usize) -> Result<()> {
     let block_size = algorithm.block_size();
     if data_len == 0 || !data_len.is_multiple_of(block_size) {
         return Err(Error::invalid(Problem::DataLength {
@@ -245,7 +203,7 @@ struct Apply<'a> {
     mode: Mode,
     iv: &'a Iv,
     buf: &'a mut [u8],
-    decrypt: bool,
+    direction: Direction,
 }
 
 impl CipherFn for Apply<'_> {
@@ -256,11 +214,11 @@ impl CipherFn for Apply<'_> {
             mode,
             iv,
             buf,
-            decrypt,
+            direction,
         } = self;
+        let decrypt = direction == Direction::Decrypt;
         let block_bits = C::block_size() * 8;
-        // `check` made the IV the block size, so this conversion cannot fail; an empty
-        // IV would only reach ECB, which ignores it.
+        // `check` made the IV the block size, so this conversion cannot fail.
         let iv: Block<C> = Array::try_from(iv.as_bytes()).unwrap_or_default();
         let (blocks, _) = Array::slice_as_chunks_mut(buf);
         match mode {
@@ -305,7 +263,7 @@ impl CipherFn for Apply<'_> {
                     } else {
                         segment_cfb::Segment::Bytes(segment_bits / 8)
                     };
-                    segment_cfb::apply(cipher, iv, segment, buf, decrypt);
+                    segment_cfb::apply(cipher, iv, segment, buf, direction);
                 }
             }
         }
@@ -498,7 +456,13 @@ mod tests {
         let mut a = [3u8; 48];
         let mut b = [3u8; 48];
         encrypt(&k, Mode::Cbc, None, &mut a).unwrap();
-        encrypt(&k, Mode::Cbc, Some(&Iv::zero(16)), &mut b).unwrap();
+        encrypt(
+            &k,
+            Mode::Cbc,
+            Some(&Iv::zero(SymmetricAlgorithm::Aes256)),
+            &mut b,
+        )
+        .unwrap();
         assert_eq!(a, b);
     }
 
@@ -530,13 +494,5 @@ mod tests {
             encrypt(&k, full, None, &mut b).unwrap();
             assert_eq!(a, b);
         }
-    }
-
-    #[test]
-    fn mode_names_round_trip() {
-        for m in Mode::ALL {
-            assert_eq!(Mode::from_aws_name(m.aws_name()), Some(m));
-        }
-        assert_eq!(Mode::from_aws_name("cbc"), None);
     }
 }

@@ -36,8 +36,8 @@
 
 use std::process::Command;
 
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::rsa::RsaHardening;
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{RsaPrivateKey, RsaSize};
 
 /// Memcheck's requests (`valgrind/memcheck.h`): `VG_USERREQ_TOOL_BASE('M', 'C') + 1, + 2`.

@@ -6,6 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use proptest::prelude::*;
 
@@ -52,7 +55,7 @@ where
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(regressions::config(96, "tests/proptest-regressions/tdes_props.txt"))]
 
     #[test]
     fn matches_the_des_crate(

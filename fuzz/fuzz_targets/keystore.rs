@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paycrypt::{MemoryKeyStore, Side, lookup};
+use paycrypt::{KeyStore, MemoryKeyStore};
 use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(store.len(), keys.len());
             for k in keys {
                 let arn = k["KeyArn"].as_str().expect("a loaded key has an ARN");
-                let key = lookup(&store, arn, Side::Incoming).expect("a listed key is found");
+                let key = store.lookup(arn).expect("a listed key is found");
                 assert_eq!(key.arn().as_str(), arn);
                 let opt_in = k
                     .get("PaycryptAllowRawRsaOutgoing")
@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
             for a in aliases {
                 let name = a["AliasName"].as_str().expect("a loaded alias has a name");
                 let target = a["KeyArn"].as_str().expect("a loaded alias names a key");
-                let key = lookup(&store, name, Side::Outgoing).expect("an alias resolves");
+                let key = store.lookup(name).expect("an alias resolves");
                 assert_eq!(key.arn().as_str(), target);
             }
         }

@@ -16,10 +16,11 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::tdes::Variant;
 use crate::dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 use crate::error::{Error, Problem};
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 use crate::tdes::{self, LaneMask, Lanes};
 
 /// One request of [`derive_data_keys`]: the arguments of [`derive_data_key`] besides the BDK.

@@ -294,7 +294,10 @@ impl<const H: usize> State<H> {
 }
 
 #[cfg(test)]
-#[allow(clippy::needless_range_loop)]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "the tests index several arrays by one position"
+)]
 mod tests {
     use super::*;
 

@@ -84,7 +84,6 @@ const MAX_MOVES: usize = 40;
 
 /// Per round: the (rotation, mask) pairs that move the key bits of the round key into place, and how
 /// many there are, for the round key layout of [`round_key_position`].
-#[allow(clippy::type_complexity)]
 const MOVES: ([[(u32, u64); MAX_MOVES]; 16], [usize; 16]) = {
     let mut moves = [[(0u32, 0u64); MAX_MOVES]; 16];
     let mut counts = [0usize; 16];
@@ -292,7 +291,10 @@ pub(crate) fn des_encrypt(schedule: &Schedule, block: u64) -> u64 {
 }
 
 #[cfg(test)]
-#[allow(clippy::needless_range_loop)]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "the tests index several arrays by one position"
+)]
 mod tests {
     use super::*;
 
