@@ -182,13 +182,60 @@ impl From<SymmetricAlgorithm> for KeyAlgorithm {
 }
 
 /// The expanded cipher of a key. The cipher types wipe their round keys on drop.
+///
+/// Every variant is [`Filled`] to the size of the largest, so no variant leaves bytes of the enum
+/// uninitialised: a key moved by value (into a `Box`, a store, a return slot) carries zeros there, not
+/// whatever key-dependent bytes the stack held before (the tail of a smaller variant is otherwise copied
+/// along with the key and never wiped).
 #[derive(Clone)]
 pub(crate) enum Engine {
-    Tdes2(crate::tdes::TdesEde2),
-    Tdes3(crate::tdes::TdesEde3),
-    Aes128(aes::Aes128),
-    Aes192(aes::Aes192),
-    Aes256(aes::Aes256),
+    Tdes2(Filled<crate::tdes::TdesEde2, { fill::<crate::tdes::TdesEde2>() }>),
+    Tdes3(Filled<crate::tdes::TdesEde3, { fill::<crate::tdes::TdesEde3>() }>),
+    Aes128(Filled<aes::Aes128, { fill::<aes::Aes128>() }>),
+    Aes192(Filled<aes::Aes192, { fill::<aes::Aes192>() }>),
+    Aes256(Filled<aes::Aes256, { fill::<aes::Aes256>() }>),
+}
+
+/// The size of the largest cipher an [`Engine`] holds.
+const LARGEST_CIPHER: usize = {
+    let sizes = [
+        size_of::<crate::tdes::TdesEde2>(),
+        size_of::<crate::tdes::TdesEde3>(),
+        size_of::<aes::Aes128>(),
+        size_of::<aes::Aes192>(),
+        size_of::<aes::Aes256>(),
+    ];
+    let mut largest = 0;
+    let mut i = 0;
+    while i < sizes.len() {
+        if sizes[i] > largest {
+            largest = sizes[i];
+        }
+        i += 1;
+    }
+    largest
+};
+
+/// The zero bytes that fill cipher `C` up to [`LARGEST_CIPHER`].
+const fn fill<C>() -> usize {
+    LARGEST_CIPHER - size_of::<C>()
+}
+
+/// A cipher followed by `N` zero bytes (see [`Engine`]).
+#[derive(Clone)]
+pub(crate) struct Filled<C, const N: usize> {
+    cipher: C,
+    #[expect(dead_code, reason = "never read: it is there to be copied as zeros")]
+    zeros: [u8; N],
+}
+
+impl<C, const N: usize> Filled<C, N> {
+    pub(crate) const fn new(cipher: C) -> Self {
+        Filled {
+            cipher,
+            zeros: [0; N],
+        }
+    }
 }
 
 /// The block ciphers a key holds, with what the modes, CMAC and DUKPT need of them.
@@ -252,21 +299,21 @@ impl SymmetricKey {
             })
         };
         let engine = match algorithm {
-            SymmetricAlgorithm::Tdes2Key => {
-                Engine::Tdes2(crate::tdes::TdesEde2::new_from_slice(material).map_err(bad_len)?)
-            }
-            SymmetricAlgorithm::Tdes3Key => {
-                Engine::Tdes3(crate::tdes::TdesEde3::new_from_slice(material).map_err(bad_len)?)
-            }
-            SymmetricAlgorithm::Aes128 => {
-                Engine::Aes128(aes::Aes128::new_from_slice(material).map_err(bad_len)?)
-            }
-            SymmetricAlgorithm::Aes192 => {
-                Engine::Aes192(aes::Aes192::new_from_slice(material).map_err(bad_len)?)
-            }
-            SymmetricAlgorithm::Aes256 => {
-                Engine::Aes256(aes::Aes256::new_from_slice(material).map_err(bad_len)?)
-            }
+            SymmetricAlgorithm::Tdes2Key => Engine::Tdes2(Filled::new(
+                crate::tdes::TdesEde2::new_from_slice(material).map_err(bad_len)?,
+            )),
+            SymmetricAlgorithm::Tdes3Key => Engine::Tdes3(Filled::new(
+                crate::tdes::TdesEde3::new_from_slice(material).map_err(bad_len)?,
+            )),
+            SymmetricAlgorithm::Aes128 => Engine::Aes128(Filled::new(
+                aes::Aes128::new_from_slice(material).map_err(bad_len)?,
+            )),
+            SymmetricAlgorithm::Aes192 => Engine::Aes192(Filled::new(
+                aes::Aes192::new_from_slice(material).map_err(bad_len)?,
+            )),
+            SymmetricAlgorithm::Aes256 => Engine::Aes256(Filled::new(
+                aes::Aes256::new_from_slice(material).map_err(bad_len)?,
+            )),
         };
         let mut stored = Material { bytes: [0; 32] };
         stored.bytes[..len].copy_from_slice(material);
@@ -336,18 +383,18 @@ impl SymmetricKey {
         SymmetricKey {
             algorithm: SymmetricAlgorithm::Tdes2Key,
             material: stored,
-            engine: Engine::Tdes2(cipher),
+            engine: Engine::Tdes2(Filled::new(cipher)),
         }
     }
 
     /// Run `f` with this key's expanded block cipher.
     pub(crate) fn with_cipher<F: CipherFn>(&self, f: F) -> F::Output {
         match &self.engine {
-            Engine::Tdes2(c) => f.call(c),
-            Engine::Tdes3(c) => f.call(c),
-            Engine::Aes128(c) => f.call(c),
-            Engine::Aes192(c) => f.call(c),
-            Engine::Aes256(c) => f.call(c),
+            Engine::Tdes2(c) => f.call(&c.cipher),
+            Engine::Tdes3(c) => f.call(&c.cipher),
+            Engine::Aes128(c) => f.call(&c.cipher),
+            Engine::Aes192(c) => f.call(&c.cipher),
+            Engine::Aes256(c) => f.call(&c.cipher),
         }
     }
 }
