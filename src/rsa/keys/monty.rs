@@ -560,10 +560,15 @@ impl Modulus {
                     self.square_assign(out, &mut scratch);
                 }
                 let index = (word >> (window * WINDOW)) & (ENTRIES as Word - 1);
+                // entry = OR over every table entry of (entry & mask), the mask all ones for the
+                // entry at `index` and zero for the others: one mask per entry, then one `and` and
+                // one `or` per word (a loop the compiler vectorises).
+                entry.fill(0);
                 for (i, candidate) in table.chunks_exact(n).enumerate() {
                     let hit = (i as Word).ct_eq(&index);
+                    let mask = Word::conditional_select(&0, &Word::MAX, hit);
                     for (e, c) in entry.iter_mut().zip(candidate) {
-                        e.conditional_assign(c, hit);
+                        *e |= c & mask;
                     }
                 }
                 self.mul_assign(out, &entry, &mut scratch);
