@@ -2,8 +2,9 @@
 //! odd modulus, on little-endian machine words (`crypto-bigint`'s `Word`).
 //!
 //! **Hand-written, and why.** `crypto-bigint` 0.7 (under `rsa` 0.10) is constant time but spends about
-//! 1.4× the instructions of the plain CIOS loop below per Montgomery product (its generic
-//! "almost Montgomery" multiplier over runtime-sized, heap-allocated integers), and `rsa` rebuilds
+//! 1.4× the instructions of a plain CIOS loop per Montgomery product (its generic "almost Montgomery"
+//! multiplier over runtime-sized, heap-allocated integers), more than the unrolled product-scanning
+//! kernels below spend on the RSA sizes, and `rsa` rebuilds
 //! parameters and an inverse on every private operation; with it, RSA-2048 decryption cannot come
 //! within 2× of OpenSSL on this hardware (numbers in `PERFORMANCE.md`). Everything that is not on the
 //! hot path stays with `crypto-bigint`: key parsing and validation, the Montgomery parameters
@@ -83,18 +84,22 @@ fn reduce_once(out: &mut [Word], t_top: Word, m: &[Word]) {
 // −(column)·m⁻¹ mod 2ʷ (stored in `out[k]`: nothing else is there yet); the high n columns emit the
 // result, which overwrites `out[k − n]`, a digit no later column reads.
 //
-// Why: on x86-64 (the only 64-bit target measured) the cost is the 64×64 → 128-bit `mul`s (about
-// two cycles each on the Zen 4 of `PERFORMANCE.md`), and the accumulator's `add`/`adc` chain beside
-// them keeps no value in memory between products, unlike row by row (CIOS), which loads and
-// stores a word of the running sum with each product. Squaring adds each cross product a[i]·a[j]
-// once and doubles the column's sum: n(n + 1)/2 products instead of n², a third fewer words
-// products with the reduction.
+// Why: on x86-64 (the only 64-bit target measured) the cost is the 64×64 → 128-bit `mul`s and the
+// carry chains beside them; column by column the running sum stays in registers, where row by row
+// (CIOS) loads and stores a word of it with each product. Squaring adds each cross product a[i]·a[j]
+// once and doubles the column's sum: n(n + 1)/2 products instead of n², with the reduction's n²
+// about a quarter fewer word products than a multiplication (392 against 512 at 16 words).
 //
 // Lengths of 16, 24 and 32 words (the primes of RSA-2048/3072/4096, RSA-2048's modulus) have fully
 // unrolled kernels: every column and every index is a constant, so the loops, the index arithmetic
 // and the bounds checks are gone and only the multiplications and the carry chains are left (about
-// seven instructions per word product). Other lengths (and 32-bit words) run the same algorithm in
-// loops.
+// 8.5 instructions per word product in the 16-word kernels' machine code, against about 9.5 in the
+// CIOS loops they replace: LLVM still routes every product through `rax`/`rdx` and materialises some
+// carries with `setb`). The moduli of RSA-3072 and -4096 (48 and 64 words; unrolled, each kernel would be
+// a few hundred kilobytes of code) and, with 32-bit words, all five RSA lengths run the row-by-row CIOS
+// kernels compiled for their fixed length, which take fewer instructions there than the
+// product-scanning loops; any other length runs the product-scanning loops. The guards
+// of the unrolled terms (`term`) compare only constants: they decide which terms exist, never a value.
 
 /// A column sum of three words, `c0 + c1·2ʷ + c2·2^(2w)`.
 #[derive(Clone, Copy)]
@@ -349,6 +354,109 @@ fn mont_sqr_fixed<const N: usize>(out: &mut [Word; N], a: &[Word; N], m: &[Word;
     reduce_once(out, top, m);
 }
 
+/// Montgomery product `out = a·b·R⁻¹ mod m` row by row (CIOS, Koç et al. 1996), for `a·b < R·m`;
+/// `out` is fully reduced. All four slices have the modulus's length. For the lengths without an
+/// unrolled kernel that are compiled for a fixed length ([`CIOS_FIXED`]): there the compiler unrolls
+/// the inner loops, and fewer instructions than the product-scanning loops result (3072/4096-bit
+/// moduli, 48 and 64 words).
+#[inline(always)]
+fn cios_mul_impl(out: &mut [Word], a: &[Word], b: &[Word], m: &[Word], m0inv: Word) {
+    let n = m.len();
+    out.fill(0);
+    let mut top = 0;
+    for &ai in a.iter().take(n) {
+        let mut c = 0;
+        for (t, &bj) in out.iter_mut().zip(b) {
+            (*t, c) = mac(*t, ai, bj, c);
+        }
+        let (s, top1) = adc(top, c, 0);
+        let u = out[0].wrapping_mul(m0inv);
+        let (_, mut c) = mac(out[0], u, m[0], 0);
+        for j in 1..n {
+            (out[j - 1], c) = mac(out[j], u, m[j], c);
+        }
+        let (s, c2) = adc(s, c, 0);
+        out[n - 1] = s;
+        top = top1 + c2;
+    }
+    reduce_once(out, top, m);
+}
+
+/// Montgomery square `out = a²·R⁻¹ mod m` for `a < m`, row by row: the square's cross products once
+/// and doubled, its diagonal, then Montgomery reduction. `t` is scratch of twice the modulus's
+/// length.
+#[inline(always)]
+fn cios_sqr_impl(out: &mut [Word], a: &[Word], m: &[Word], m0inv: Word, t: &mut [Word]) {
+    let n = m.len();
+    t.fill(0);
+    // Cross products a[i]·a[j], i < j: row i adds a[i]·a[i+1..] at t[2i+1..].
+    for (i, &ai) in a.iter().enumerate().take(n) {
+        let mut c = 0;
+        for (tj, &aj) in t[2 * i + 1..].iter_mut().zip(&a[i + 1..]) {
+            (*tj, c) = mac(*tj, ai, aj, c);
+        }
+        t[i + n] = c;
+    }
+    // Doubled, plus the diagonal a[i]².
+    let mut shifted_out = 0;
+    for x in t.iter_mut() {
+        let v = *x;
+        *x = (v << 1) | shifted_out;
+        shifted_out = v >> (W - 1);
+    }
+    let mut c = 0;
+    for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+        let (lo, hi) = mac(0, ai, ai, 0);
+        (pair[0], c) = adc(pair[0], lo, c);
+        (pair[1], c) = adc(pair[1], hi, c);
+    }
+    // Reduction: t ← (t + u·m)/2ʷ, n times.
+    let mut top = 0;
+    for i in 0..n {
+        let row = &mut t[i..];
+        let u = row[0].wrapping_mul(m0inv);
+        let mut c = 0;
+        for (tj, &mj) in row.iter_mut().zip(m) {
+            (*tj, c) = mac(*tj, u, mj, c);
+        }
+        (row[n], top) = adc(row[n], c, top);
+    }
+    out.copy_from_slice(&t[n..2 * n]);
+    reduce_once(out, top, m);
+}
+
+/// [`cios_mul_impl`] for a length known at compile time.
+#[inline(never)]
+fn cios_mul_fixed<const N: usize>(
+    out: &mut [Word; N],
+    a: &[Word; N],
+    b: &[Word; N],
+    m: &[Word; N],
+    m0inv: Word,
+) {
+    cios_mul_impl(out, a, b, m, m0inv);
+}
+
+/// [`cios_sqr_impl`] for a length known at compile time; its scratch on the stack, wiped.
+#[inline(never)]
+fn cios_sqr_fixed<const N: usize>(out: &mut [Word; N], a: &[Word; N], m: &[Word; N], m0inv: Word) {
+    let mut t = [[0; N]; 2];
+    cios_sqr_impl(out, a, m, m0inv, t.as_flattened_mut());
+    t.as_flattened_mut().zeroize();
+}
+
+/// Lengths (in words) compiled for a fixed length with the CIOS kernels when no unrolled kernel
+/// takes them: the prime factors of RSA-2048, -3072 and -4096 (1024, 1536, 2048 bits) and the moduli
+/// of RSA-3072 and -4096. With 64-bit words the first three have unrolled kernels; with 32-bit words
+/// all five run here, as before the unrolled kernels.
+const CIOS_FIXED: [usize; 5] = [
+    1024 / W as usize,
+    1536 / W as usize,
+    2048 / W as usize,
+    3072 / W as usize,
+    4096 / W as usize,
+];
+
 /// Whether the unrolled kernels are used: with 64-bit words only (with 32-bit words the same
 /// moduli would need up to 64-word kernels, too much code for the microcontrollers those targets
 /// are).
@@ -449,6 +557,23 @@ impl Modulus {
             fixed!(24);
             fixed!(32);
         }
+        macro_rules! cios {
+            ($n:expr) => {
+                if let (Ok(o), Ok(a), Ok(b), Ok(m)) = (
+                    <&mut [Word; $n]>::try_from(&mut *out),
+                    <&[Word; $n]>::try_from(a),
+                    <&[Word; $n]>::try_from(b),
+                    <&[Word; $n]>::try_from(self.m.as_slice()),
+                ) {
+                    return cios_mul_fixed(o, a, b, m, self.m0inv);
+                }
+            };
+        }
+        cios!(CIOS_FIXED[0]);
+        cios!(CIOS_FIXED[1]);
+        cios!(CIOS_FIXED[2]);
+        cios!(CIOS_FIXED[3]);
+        cios!(CIOS_FIXED[4]);
         mont_mul_loop(out, a, b, &self.m, self.m0inv)
     }
 
@@ -472,6 +597,22 @@ impl Modulus {
             fixed!(24);
             fixed!(32);
         }
+        macro_rules! cios {
+            ($n:expr) => {
+                if let (Ok(o), Ok(a), Ok(m)) = (
+                    <&mut [Word; $n]>::try_from(&mut *out),
+                    <&[Word; $n]>::try_from(a),
+                    <&[Word; $n]>::try_from(self.m.as_slice()),
+                ) {
+                    return cios_sqr_fixed(o, a, m, self.m0inv);
+                }
+            };
+        }
+        cios!(CIOS_FIXED[0]);
+        cios!(CIOS_FIXED[1]);
+        cios!(CIOS_FIXED[2]);
+        cios!(CIOS_FIXED[3]);
+        cios!(CIOS_FIXED[4]);
         mont_sqr_loop(out, a, &self.m, self.m0inv)
     }
 
@@ -696,7 +837,8 @@ mod tests {
 
     #[test]
     fn agrees_with_crypto_bigint() {
-        // The unrolled lengths (64-bit words: 16, 24, 32 words) and the loops (48, 64 and others).
+        // 64-bit words: the unrolled lengths (16, 24, 32 words), the fixed-length CIOS ones (48, 64) and
+        // the product-scanning loops (10, 17 words).
         for bits in [1024, 1536, 2048, 3072, 4096, 640, 1088] {
             let (params, m) = modulus(bits, u64::from(bits));
             for seed in 0..3 {
@@ -741,7 +883,7 @@ mod tests {
         }
     }
 
-    /// Edge values and edge moduli, at every kernel (unrolled lengths and the loops, one word up):
+    /// Edge values and edge moduli, at every kernel (unrolled, fixed-length CIOS, the loops, one word up):
     /// the product agrees with `crypto-bigint`, the square with the product.
     #[test]
     fn products_and_squares_at_the_edges() {
