@@ -457,6 +457,17 @@ const CIOS_FIXED: [usize; 5] = [
     4096 / W as usize,
 ];
 
+/// Calls `$m!($kernel, len)` for each length of [`CIOS_FIXED`].
+macro_rules! for_each_cios_length {
+    ($m:ident, $kernel:ident) => {
+        $m!($kernel, CIOS_FIXED[0]);
+        $m!($kernel, CIOS_FIXED[1]);
+        $m!($kernel, CIOS_FIXED[2]);
+        $m!($kernel, CIOS_FIXED[3]);
+        $m!($kernel, CIOS_FIXED[4]);
+    };
+}
+
 /// Whether the unrolled kernels are used: with 64-bit words only (with 32-bit words the same
 /// moduli would need up to 64-word kernels, too much code for the microcontrollers those targets
 /// are).
@@ -540,40 +551,25 @@ impl Modulus {
     pub(super) fn mul(&self, out: &mut [Word], a: &[Word], b: &[Word]) {
         let n = self.len();
         debug_assert!(a.len() == n && b.len() == n && out.len() == n);
-        if UNROLLED {
-            macro_rules! fixed {
-                ($n:literal) => {
-                    if let (Ok(o), Ok(a), Ok(b), Ok(m)) = (
-                        <&mut [Word; $n]>::try_from(&mut *out),
-                        <&[Word; $n]>::try_from(a),
-                        <&[Word; $n]>::try_from(b),
-                        <&[Word; $n]>::try_from(self.m.as_slice()),
-                    ) {
-                        return mont_mul_fixed(o, a, b, m, self.m0inv);
-                    }
-                };
-            }
-            fixed!(16);
-            fixed!(24);
-            fixed!(32);
-        }
-        macro_rules! cios {
-            ($n:expr) => {
+        // `kernel` for length `$n` if the slices have it.
+        macro_rules! fixed {
+            ($kernel:ident, $n:expr) => {
                 if let (Ok(o), Ok(a), Ok(b), Ok(m)) = (
                     <&mut [Word; $n]>::try_from(&mut *out),
                     <&[Word; $n]>::try_from(a),
                     <&[Word; $n]>::try_from(b),
                     <&[Word; $n]>::try_from(self.m.as_slice()),
                 ) {
-                    return cios_mul_fixed(o, a, b, m, self.m0inv);
+                    return $kernel(o, a, b, m, self.m0inv);
                 }
             };
         }
-        cios!(CIOS_FIXED[0]);
-        cios!(CIOS_FIXED[1]);
-        cios!(CIOS_FIXED[2]);
-        cios!(CIOS_FIXED[3]);
-        cios!(CIOS_FIXED[4]);
+        if UNROLLED {
+            fixed!(mont_mul_fixed, 16);
+            fixed!(mont_mul_fixed, 24);
+            fixed!(mont_mul_fixed, 32);
+        }
+        for_each_cios_length!(fixed, cios_mul_fixed);
         mont_mul_loop(out, a, b, &self.m, self.m0inv)
     }
 
@@ -581,38 +577,24 @@ impl Modulus {
     pub(super) fn square(&self, out: &mut [Word], a: &[Word]) {
         let n = self.len();
         debug_assert!(a.len() == n && out.len() == n);
-        if UNROLLED {
-            macro_rules! fixed {
-                ($n:literal) => {
-                    if let (Ok(o), Ok(a), Ok(m)) = (
-                        <&mut [Word; $n]>::try_from(&mut *out),
-                        <&[Word; $n]>::try_from(a),
-                        <&[Word; $n]>::try_from(self.m.as_slice()),
-                    ) {
-                        return mont_sqr_fixed(o, a, m, self.m0inv);
-                    }
-                };
-            }
-            fixed!(16);
-            fixed!(24);
-            fixed!(32);
-        }
-        macro_rules! cios {
-            ($n:expr) => {
+        // `kernel` for length `$n` if the slices have it.
+        macro_rules! fixed {
+            ($kernel:ident, $n:expr) => {
                 if let (Ok(o), Ok(a), Ok(m)) = (
                     <&mut [Word; $n]>::try_from(&mut *out),
                     <&[Word; $n]>::try_from(a),
                     <&[Word; $n]>::try_from(self.m.as_slice()),
                 ) {
-                    return cios_sqr_fixed(o, a, m, self.m0inv);
+                    return $kernel(o, a, m, self.m0inv);
                 }
             };
         }
-        cios!(CIOS_FIXED[0]);
-        cios!(CIOS_FIXED[1]);
-        cios!(CIOS_FIXED[2]);
-        cios!(CIOS_FIXED[3]);
-        cios!(CIOS_FIXED[4]);
+        if UNROLLED {
+            fixed!(mont_sqr_fixed, 16);
+            fixed!(mont_sqr_fixed, 24);
+            fixed!(mont_sqr_fixed, 32);
+        }
+        for_each_cios_length!(fixed, cios_sqr_fixed);
         mont_sqr_loop(out, a, &self.m, self.m0inv)
     }
 
