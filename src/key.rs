@@ -22,7 +22,12 @@ use crate::mac::Mac;
 /// uninitialised: a key moved by value (into a `Box`, a store, a return slot) carries zeros there, not
 /// whatever key-dependent bytes the stack held before (the tail of a smaller variant is otherwise copied
 /// along with the key and never wiped).
+///
+/// The tag is as wide as the variants' alignment (`repr(u128)`), so no padding sits between the tag and
+/// the cipher either: padding is never written by a move, and one there kept stack bytes from building
+/// the key (found by `tests/zeroing.rs` in a build without incremental compilation).
 #[derive(Clone)]
+#[repr(u128)]
 pub(crate) enum Engine {
     Tdes2(Filled<crate::tdes::TdesEde2, { fill::<crate::tdes::TdesEde2>() }>),
     Tdes3(Filled<crate::tdes::TdesEde3, { fill::<crate::tdes::TdesEde3>() }>),
@@ -105,11 +110,18 @@ pub(crate) trait CipherFn {
 /// Built only by [`SymmetricKey::new`] (or [`SymmetricKey::from_hex`]), which checks the length. DES
 /// parity bits are ignored. No `Clone`, no `Copy`, no `PartialEq`: compare keys through their check
 /// values. `Debug` prints only the algorithm. Dropping the key wipes its bytes and round keys.
+#[repr(C)]
 pub struct SymmetricKey {
     algorithm: SymmetricAlgorithm,
+    /// Zeros where the compiler would put padding (never written by a move) between the algorithm and
+    /// the 16-byte-aligned rest (see [`Engine`]).
+    zeros: [u8; HEAD_PADDING],
     material: Material,
     engine: Engine,
 }
+
+/// The bytes between [`SymmetricKey`]'s algorithm and its material.
+const HEAD_PADDING: usize = align_of::<Engine>() - size_of::<SymmetricAlgorithm>();
 
 /// Raw key bytes, wiped on drop.
 #[derive(Zeroize, ZeroizeOnDrop)]
@@ -153,6 +165,7 @@ impl SymmetricKey {
         stored.bytes[..len].copy_from_slice(material);
         Ok(SymmetricKey {
             algorithm,
+            zeros: [0; HEAD_PADDING],
             material: stored,
             engine,
         })
@@ -245,6 +258,7 @@ impl SymmetricKey {
         stored.bytes[..16].copy_from_slice(bytes);
         SymmetricKey {
             algorithm: SymmetricAlgorithm::Tdes2Key,
+            zeros: [0; HEAD_PADDING],
             material: stored,
             engine: Engine::Tdes2(Filled::new(cipher)),
         }
