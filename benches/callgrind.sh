@@ -14,7 +14,7 @@ cases=("$@")
     tr31-unwrap-b-tdes2 tr31-unwrap-d-aes128 tr31-unwrap-d-aes256
     derive-tdes-10 derive-tdes-batch64-10 derive-tdes-batch64-random tdes3-block tdes3-64 tdes3-key-schedule
     tdes3-ecb-16k tdes3-cbc-decrypt-16k tdes3-cbc-encrypt-16k)
-cargo build --release --features serde --example callgrind >&2
+cargo build --release --features json --example callgrind >&2
 bin=target/release/examples/callgrind
 count() { # case iterations -> total instructions (Ir)
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |

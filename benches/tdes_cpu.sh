@@ -21,7 +21,7 @@ ROUNDS=${1:-3}
 shift || true
 bins=("$@")
 if [[ ${#bins[@]} -eq 0 ]]; then
-    cargo build --release --features serde --example callgrind >&2
+    cargo build --release --features json --example callgrind >&2
     bins=("this=target/release/examples/callgrind")
 fi
 

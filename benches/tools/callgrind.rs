@@ -11,7 +11,7 @@
 //! Cases: `op-tdes-dukpt-aes128`, `op-aes128-dukpt-aes256`, `op-aes128-tdes2`, `op-rsa2048-aes128`
 //! (`reencrypt` of 16 bytes, as in `benches/operation.rs`), `derive-tdes`, `derive-aes128` (the DUKPT
 //! derivations of those cases), `aes128-cbc-16`, `tdes2-cbc-16`, `aes128-cbc-2048` (one `symmetric::encrypt`)
-//! and `kcv-aes128` (`default_symmetric_kcv`), `tr31-unwrap-b-tdes2`, `tr31-unwrap-d-aes128`,
+//! and `kcv-aes128` (`SymmetricKey::kcv`), `tr31-unwrap-b-tdes2`, `tr31-unwrap-d-aes128`,
 //! `tr31-unwrap-d-aes256` (`tr31::unwrap` of the blocks of `benches/tr31.rs`). RSA uses a fixed-seed RNG so the count
 //! does not vary.
 //!
