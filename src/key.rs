@@ -14,6 +14,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::error::{Error, Problem};
 
 mod attributes;
+mod rules;
+
+pub use rules::{AttributesRefused, RefusedAttribute, allowed_modes};
 
 pub use attributes::{
     KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState, KeyUsage,

@@ -27,8 +27,9 @@ pub use dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 pub use error::{AwsErrorKind, Error, Member, Problem, Side};
 pub use kcv::{Kcv, KcvAlgorithm, Mac, cmac, default_symmetric_kcv, symmetric_kcv};
 pub use key::{
-    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState,
-    KeyUsage, MAX_IDENTIFIER_LEN, RsaSize, SymmetricAlgorithm, SymmetricKey,
+    AttributesRefused, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse,
+    KeyState, KeyUsage, MAX_IDENTIFIER_LEN, RefusedAttribute, RsaSize, SymmetricAlgorithm,
+    SymmetricKey, allowed_modes,
 };
 #[cfg(feature = "alloc")]
 pub use keystore::MemoryKeyStore;
