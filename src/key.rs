@@ -14,6 +14,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::error::{Error, Problem};
 
 mod attributes;
+mod generate;
 mod rules;
 
 pub use rules::{AttributesRefused, RefusedAttribute, allowed_modes};
