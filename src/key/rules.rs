@@ -33,30 +33,37 @@ use core::fmt;
 use super::KeyAlgorithm;
 use super::attributes::{KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
 
-/// Modes of use with exactly the given flags set.
-const fn modes(flags: [bool; 9]) -> KeyModesOfUse {
-    let [
-        encrypt,
-        decrypt,
-        wrap,
-        unwrap,
-        generate,
-        sign,
-        verify,
-        derive_key,
-        no_restrictions,
-    ] = flags;
-    KeyModesOfUse {
-        encrypt,
-        decrypt,
-        wrap,
-        unwrap,
-        generate,
-        sign,
-        verify,
-        derive_key,
-        no_restrictions,
+impl KeyModesOfUse {
+    /// Modes of use from the nine flags in the order of [`KeyModesOfUse::MEMBERS`] (the inverse of
+    /// [`KeyModesOfUse::flags`]).
+    pub const fn from_flags(flags: [bool; 9]) -> Self {
+        let [
+            encrypt,
+            decrypt,
+            wrap,
+            unwrap,
+            generate,
+            sign,
+            verify,
+            derive_key,
+            no_restrictions,
+        ] = flags;
+        KeyModesOfUse {
+            encrypt,
+            decrypt,
+            wrap,
+            unwrap,
+            generate,
+            sign,
+            verify,
+            derive_key,
+            no_restrictions,
+        }
     }
+}
+
+const fn modes(flags: [bool; 9]) -> KeyModesOfUse {
+    KeyModesOfUse::from_flags(flags)
 }
 
 const F: bool = false;
