@@ -32,10 +32,15 @@
 mod batch;
 mod json;
 mod keystore_file;
+mod keystore_record;
 
 pub use batch::handle_values;
 pub use json::{Json, JsonError, MAX_ECHO, echo};
 pub use keystore_file::KeyStoreFileError;
+pub use keystore_record::{
+    DocumentAlias, DocumentKey, KeyMetadata, KeyOrigin, KeyStoreDocument, MAX_TAGS, Tag, Timestamp,
+    describe_key, summarize_key, tags_json, write_document,
+};
 
 use alloc::format;
 use alloc::string::{String, ToString};

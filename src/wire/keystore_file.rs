@@ -23,16 +23,19 @@
 use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt;
 
 use serde_json::Value;
 
 use super::ServiceError;
 use super::json::{Json, Object, echo, join};
+use super::keystore_record::{KeyMetadata, METADATA_MEMBERS, parse_metadata};
 use crate::error::Error;
 use crate::kcv::KcvAlgorithm;
 use crate::key::{
-    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage, SymmetricKey,
+    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState,
+    KeyUsage, SymmetricKey,
 };
 use crate::keystore::{Key, KeyMaterial, MemoryKeyStore};
 use crate::rsa::{RsaPrivateKey, RsaPublicKey};
@@ -154,28 +157,51 @@ fn parse_material(
     }
 }
 
-fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
-    let o = Object::new(
-        value,
-        path,
-        &[
-            "KeyArn",
-            "KeyAttributes",
-            "KeyMaterial",
-            "Enabled",
-            "KeyState",
-            "KeyCheckValueAlgorithm",
-            "KeyCheckValue",
-            "PaycryptAllowRawRsaOutgoing",
-        ],
-    )
-    .map_err(|e| from_service(None, e))?
-    .quiet();
+/// The members of a document key: this module's, then the metadata of `keystore_record`.
+const KEY_MEMBERS: [&str; 16] = [
+    "KeyArn",
+    "KeyAttributes",
+    "KeyMaterial",
+    "Enabled",
+    "KeyState",
+    "KeyCheckValueAlgorithm",
+    "KeyCheckValue",
+    "PaycryptAllowRawRsaOutgoing",
+    METADATA_MEMBERS[0],
+    METADATA_MEMBERS[1],
+    METADATA_MEMBERS[2],
+    METADATA_MEMBERS[3],
+    METADATA_MEMBERS[4],
+    METADATA_MEMBERS[5],
+    METADATA_MEMBERS[6],
+    METADATA_MEMBERS[7],
+];
+
+/// One key of a document with its metadata. `strict`: the attributes must form one of AWS's valid
+/// combinations.
+pub(crate) fn parse_document_key(
+    value: &Value,
+    path: &str,
+    strict: bool,
+) -> Result<(Key, KeyMetadata), KeyStoreFileError> {
+    let o = Object::new(value, path, &KEY_MEMBERS)
+        .map_err(|e| from_service(None, e))?
+        .quiet();
     let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
     let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
     let key = Some(arn_text);
     let attributes =
         parse_attributes(&o, &o.path_of("KeyAttributes")).map_err(|e| from_service(key, e))?;
+    if strict {
+        attributes
+            .check_combination()
+            .map_err(|e| KeyStoreFileError {
+                key: key.map(str::to_string),
+                path: join(&o.path_of("KeyAttributes"), e.attribute().member()),
+                message: e.to_string(),
+            })?;
+    }
+    let metadata = parse_metadata(&o).map_err(|e| from_service(key, e))?;
     let material_text = o.req_str("KeyMaterial").map_err(|e| from_service(key, e))?;
     let material_path = o.path_of("KeyMaterial");
     let material = parse_material(
@@ -244,7 +270,87 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
             });
         }
     }
-    Ok(stored)
+    Ok((stored, metadata))
+}
+
+/// A document's text parsed (wiped on drop), a duplicate member or bad JSON reported at its path.
+pub(crate) fn parse_document_text(text: &str) -> Result<Json, KeyStoreFileError> {
+    Json::parse(text).map_err(|e| match e.duplicate_path() {
+        Some(path) => KeyStoreFileError {
+            key: None,
+            path: path.to_string(),
+            message: "a member appears more than once".to_string(),
+        },
+        None => KeyStoreFileError {
+            key: None,
+            path: "$".to_string(),
+            message: format!("not valid JSON: {e}"),
+        },
+    })
+}
+
+/// The keys (with metadata) and aliases of a document, in document order, checked: no ARN twice, no
+/// alias name twice, every alias naming a key of the document.
+#[allow(clippy::type_complexity)]
+pub(crate) fn parse_document(
+    value: &Value,
+    strict: bool,
+) -> Result<(Vec<(Key, KeyMetadata)>, Vec<(String, KeyArn)>), KeyStoreFileError> {
+    let top = Object::new(value, "", &["Keys", "Aliases"])
+        .map_err(|e| from_service(None, e))?
+        .quiet();
+    let mut keys: Vec<(Key, KeyMetadata)> = Vec::new();
+    let mut arns = BTreeSet::new();
+    let list = top.opt_array("Keys").map_err(|e| from_service(None, e))?;
+    for (i, k) in list.into_iter().flatten().enumerate() {
+        let path = format!("Keys[{i}]");
+        let (key, metadata) = parse_document_key(k, &path, strict)?;
+        let arn = *key.arn();
+        if !arns.insert(arn.as_str().to_string()) {
+            return Err(KeyStoreFileError {
+                key: Some(arn.as_str().to_string()),
+                path: join(&path, "KeyArn"),
+                message: "a key with this ARN appears twice".to_string(),
+            });
+        }
+        keys.push((key, metadata));
+    }
+    let list = top
+        .opt_array("Aliases")
+        .map_err(|e| from_service(None, e))?;
+    let mut names = BTreeSet::new();
+    let mut aliases = Vec::new();
+    for (i, a) in list.into_iter().flatten().enumerate() {
+        let path = format!("Aliases[{i}]");
+        let o = Object::new(a, &path, &["AliasName", "KeyArn"])
+            .map_err(|e| from_service(None, e))?
+            .quiet();
+        let name = o.req_str("AliasName").map_err(|e| from_service(None, e))?;
+        let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
+        // A bad ARN is named by its path only (it may be anything, of any length).
+        let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
+        // A second alias of the same name would silently re-point the first.
+        if !names.insert(name) {
+            return Err(KeyStoreFileError {
+                key: Some(arn_text.to_string()),
+                path: o.path_of("AliasName"),
+                message: format!("alias {} appears twice", echo(name)),
+            });
+        }
+        let well_formed = matches!(KeyIdentifier::parse(name), Ok(KeyIdentifier::Alias(_)));
+        if !well_formed || !arns.contains(arn.as_str()) {
+            return Err(KeyStoreFileError {
+                key: Some(arn_text.to_string()),
+                path: o.path_of("AliasName"),
+                message: format!(
+                    "alias {} is not of the form alias/<name>, or its key is not in the store",
+                    echo(name)
+                ),
+            });
+        }
+        aliases.push((name.to_string(), arn));
+    }
+    Ok((keys, aliases))
 }
 
 impl MemoryKeyStore {
@@ -255,69 +361,24 @@ impl MemoryKeyStore {
     /// The parsed document (key hex, PEM text) is wiped before this returns, on success and on error;
     /// `text` itself is the caller's to wipe (read it into a `Zeroizing<String>`).
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
-        let value = Json::parse(text).map_err(|e| match e.duplicate_path() {
-            Some(path) => KeyStoreFileError {
-                key: None,
-                path: path.to_string(),
-                message: "a member appears more than once".to_string(),
-            },
-            None => KeyStoreFileError {
-                key: None,
-                path: "$".to_string(),
-                message: format!("not valid JSON: {e}"),
-            },
-        })?;
+        let value = parse_document_text(text)?;
         Self::from_value(&value)
     }
 
-    /// Load a key-store document from a JSON value.
+    /// Load a key-store document from a JSON value. Unlike
+    /// [`KeyStoreDocument`](super::KeyStoreDocument), keys whose attributes AWS would refuse to create
+    /// are accepted (tests use them to check that the operations refuse them); the metadata members
+    /// (`Exportable`, `Tags`, timestamps) are checked and not kept.
     pub fn from_value(value: &Value) -> Result<Self, KeyStoreFileError> {
-        let top = Object::new(value, "", &["Keys", "Aliases"])
-            .map_err(|e| from_service(None, e))?
-            .quiet();
+        let (keys, aliases) = parse_document(value, false)?;
         let mut store = MemoryKeyStore::new();
-        let keys = top.opt_array("Keys").map_err(|e| from_service(None, e))?;
-        for (i, k) in keys.into_iter().flatten().enumerate() {
-            let path = format!("Keys[{i}]");
-            let key = parse_key(k, &path)?;
-            let arn = *key.arn();
-            if store.insert(key).is_some() {
-                return Err(KeyStoreFileError {
-                    key: Some(arn.as_str().to_string()),
-                    path: join(&path, "KeyArn"),
-                    message: "a key with this ARN appears twice".to_string(),
-                });
-            }
+        for (key, _) in keys {
+            store.insert(key);
         }
-        let aliases = top
-            .opt_array("Aliases")
-            .map_err(|e| from_service(None, e))?;
-        let mut names = BTreeSet::new();
-        for (i, a) in aliases.into_iter().flatten().enumerate() {
-            let path = format!("Aliases[{i}]");
-            let o = Object::new(a, &path, &["AliasName", "KeyArn"])
-                .map_err(|e| from_service(None, e))?
-                .quiet();
-            let name = o.req_str("AliasName").map_err(|e| from_service(None, e))?;
-            let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
-            // A bad ARN is named by its path only (it may be anything, of any length).
-            let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
-            // A second alias of the same name would silently re-point the first.
-            if !names.insert(name) {
-                return Err(KeyStoreFileError {
-                    key: Some(arn_text.to_string()),
-                    path: o.path_of("AliasName"),
-                    message: format!("alias {} appears twice", echo(name)),
-                });
-            }
-            store.add_alias(name, &arn).map_err(|_| KeyStoreFileError {
-                key: Some(arn_text.to_string()),
-                path: o.path_of("AliasName"),
-                message: format!(
-                    "alias {} is not of the form alias/<name>, or its key is not in the store",
-                    echo(name)
-                ),
-            })?;
+        for (name, arn) in aliases {
+            store
+                .add_alias(&name, &arn)
+                .map_err(|e| at(Some(arn.as_str()), "Aliases".to_string(), e))?;
         }
         Ok(store)
     }
