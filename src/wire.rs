@@ -30,6 +30,7 @@
 //! ```
 
 mod batch;
+pub mod control;
 mod json;
 mod keystore_file;
 mod keystore_record;

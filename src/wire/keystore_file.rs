@@ -109,13 +109,35 @@ fn strs(v: &[String]) -> alloc::vec::Vec<&str> {
 }
 
 fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, ServiceError> {
-    let attrs_value = o.req("KeyAttributes")?;
+    parse_attributes_value(o.req("KeyAttributes")?, path)
+}
+
+/// Key attributes (`KeyUsage`, `KeyClass`, `KeyAlgorithm`, `KeyModesOfUse`, all required) at `path`.
+/// AWS values paycrypt has no key type for (HMAC and ECC algorithms, the `M0` usage) are named as such;
+/// no other value given is repeated.
+pub(crate) fn parse_attributes_value(
+    value: &Value,
+    path: &str,
+) -> Result<KeyAttributes, ServiceError> {
     let a = Object::new(
-        attrs_value,
+        value,
         path,
         &["KeyUsage", "KeyClass", "KeyAlgorithm", "KeyModesOfUse"],
     )?
     .quiet();
+    for (member, unsupported) in [
+        ("KeyUsage", &super::control::UNSUPPORTED_USAGES[..]),
+        ("KeyAlgorithm", &super::control::UNSUPPORTED_ALGORITHMS[..]),
+    ] {
+        if let Some(s) = a.opt_str(member)?
+            && unsupported.contains(&s)
+        {
+            return Err(ServiceError::field(
+                a.path_of(member),
+                format!("{s} is an AWS value that paycrypt does not support"),
+            ));
+        }
+    }
     let usages = names(KeyUsage::ALL);
     let classes = names(KeyClass::ALL);
     let algorithms = names(&KeyAlgorithm::ALL);
@@ -127,20 +149,25 @@ fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, Service
         KeyAlgorithm::from_aws_name,
     )?;
     let modes_path = a.path_of("KeyModesOfUse");
-    let modes_value = a.req("KeyModesOfUse")?;
-    let m = Object::new(modes_value, &modes_path, &KeyModesOfUse::MEMBERS)?.quiet();
-    let mut key_modes_of_use = KeyModesOfUse::default();
-    for member in KeyModesOfUse::MEMBERS {
-        if let (Some(flag), Some(v)) = (key_modes_of_use.flag_mut(member), m.opt_bool(member)?) {
-            *flag = v;
-        }
-    }
+    let key_modes_of_use = parse_modes(a.req("KeyModesOfUse")?, &modes_path)?;
     Ok(KeyAttributes {
         key_usage,
         key_class,
         key_algorithm,
         key_modes_of_use,
     })
+}
+
+/// `KeyModesOfUse` at `path`: booleans, members not given false.
+pub(crate) fn parse_modes(value: &Value, path: &str) -> Result<KeyModesOfUse, ServiceError> {
+    let m = Object::new(value, path, &KeyModesOfUse::MEMBERS)?.quiet();
+    let mut modes = KeyModesOfUse::default();
+    for member in KeyModesOfUse::MEMBERS {
+        if let (Some(flag), Some(v)) = (modes.flag_mut(member), m.opt_bool(member)?) {
+            *flag = v;
+        }
+    }
+    Ok(modes)
 }
 
 fn parse_material(

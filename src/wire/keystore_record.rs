@@ -33,6 +33,7 @@ use alloc::vec::Vec;
 use core::mem;
 
 use serde_json::{Map, Number, Value};
+use zeroize::Zeroize;
 
 use super::ServiceError;
 use super::json::{Json, Object};
@@ -129,13 +130,30 @@ impl Timestamp {
     }
 }
 
-/// A tag: `Key` (1–128 characters) and `Value` (1–256).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A tag: `Key` (1–128 characters) and `Value` (1–256). Wiped on drop (an emulator's magic tags carry
+/// key material); `Debug` shows the key and the value's length.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Tag {
     /// `Key`.
     pub key: String,
     /// `Value`.
     pub value: String,
+}
+
+impl core::fmt::Debug for Tag {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tag")
+            .field("key", &self.key)
+            .field("value_len", &self.value.len())
+            .finish()
+    }
+}
+
+impl Drop for Tag {
+    fn drop(&mut self) {
+        self.key.zeroize();
+        self.value.zeroize();
+    }
 }
 
 /// The most tags a key carries.
