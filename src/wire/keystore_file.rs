@@ -356,8 +356,10 @@ pub(crate) fn parse_document(
         let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
         // A bad ARN is named by its path only (it may be anything, of any length).
         let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
-        // A second alias of the same name would silently re-point the first.
-        if !names.insert(name) {
+        // A second alias of the same name (in the same account and region: aliases are theirs)
+        // would silently re-point the first.
+        let (region, account) = arn.region_and_account();
+        if !names.insert((region.to_string(), account.to_string(), name)) {
             return Err(KeyStoreFileError {
                 key: Some(arn_text.to_string()),
                 path: o.path_of("AliasName"),
@@ -401,6 +403,17 @@ impl MemoryKeyStore {
         let mut store = MemoryKeyStore::new();
         for (key, _) in keys {
             store.insert(key);
+        }
+        // This store's aliases are global: one name, one key.
+        let mut names = BTreeSet::new();
+        for (i, (name, arn)) in aliases.iter().enumerate() {
+            if !names.insert(name.as_str()) {
+                return Err(KeyStoreFileError {
+                    key: Some(arn.as_str().to_string()),
+                    path: format!("Aliases[{i}].AliasName"),
+                    message: format!("alias {} appears twice", echo(name)),
+                });
+            }
         }
         for (name, arn) in aliases {
             store
