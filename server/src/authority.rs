@@ -84,17 +84,17 @@ impl BuilderProfile for Profile {
         let ski = SubjectKeyIdentifier::try_from(spk)?;
         extensions.push(
             AuthorityKeyIdentifier::try_from(issuer_spk)?
-                .to_extension(&tbs.subject(), &extensions)?,
+                .to_extension(tbs.subject(), &extensions)?,
         );
         extensions.push(
             BasicConstraints {
                 ca: self.ca,
                 path_len_constraint: None,
             }
-            .to_extension(&tbs.subject(), &extensions)?,
+            .to_extension(tbs.subject(), &extensions)?,
         );
-        extensions.push(KeyUsage(self.usage).to_extension(&tbs.subject(), &extensions)?);
-        extensions.push(ski.to_extension(&tbs.subject(), &extensions)?);
+        extensions.push(KeyUsage(self.usage).to_extension(tbs.subject(), &extensions)?);
+        extensions.push(ski.to_extension(tbs.subject(), &extensions)?);
         Ok(extensions)
     }
 }

@@ -326,12 +326,12 @@ impl Index {
             None => std::ops::Bound::Included(prefix.clone()),
         };
         let mut items = Vec::new();
-        let mut scanned = 0;
         let mut last = None;
         let mut more = false;
-        for (arn, entry) in self
+        for (scanned, (arn, entry)) in self
             .keys
             .range::<String, _>((start, std::ops::Bound::Unbounded))
+            .enumerate()
         {
             if !arn.starts_with(&prefix) {
                 break;
@@ -340,7 +340,6 @@ impl Index {
                 more = true;
                 break;
             }
-            scanned += 1;
             last = Some(arn);
             if state.is_none_or(|s| entry.key.state() == s) {
                 items.push(entry);
@@ -373,12 +372,12 @@ impl Index {
             std::ops::Bound::Included(first)
         };
         let mut items = Vec::new();
-        let mut scanned = 0;
         let mut last = None;
         let mut more = false;
-        for (id, target) in self
+        for (scanned, (id, target)) in self
             .aliases
             .range::<AliasId, _>((start, std::ops::Bound::Unbounded))
+            .enumerate()
         {
             if id.scope != *scope {
                 break;
@@ -387,7 +386,6 @@ impl Index {
                 more = true;
                 break;
             }
-            scanned += 1;
             last = Some(id);
             if key.is_none() || target.as_deref() == key {
                 items.push((id, target.as_deref()));

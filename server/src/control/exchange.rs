@@ -246,10 +246,10 @@ pub async fn import(ctx: &Ctx, request: ImportKey) -> Result<Vec<u8>, ApiError> 
             imported(
                 ctx,
                 NewKey {
-                    attributes: attributes,
+                    attributes,
                     material: KeyMaterial::Symmetric(key),
                     kcv: kcv_algorithm,
-                    exportable: exportable,
+                    exportable,
                 },
                 enabled,
                 tags,
@@ -268,8 +268,8 @@ pub async fn import(ctx: &Ctx, request: ImportKey) -> Result<Vec<u8>, ApiError> 
             imported(
                 ctx,
                 NewKey {
-                    attributes: attributes,
-                    material: material,
+                    attributes,
+                    material,
                     kcv: None,
                     exportable: false,
                 },
@@ -310,8 +310,8 @@ pub async fn import(ctx: &Ctx, request: ImportKey) -> Result<Vec<u8>, ApiError> 
             imported(
                 ctx,
                 NewKey {
-                    attributes: attributes,
-                    material: material,
+                    attributes,
+                    material,
                     kcv: None,
                     exportable: false,
                 },
