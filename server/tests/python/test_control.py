@@ -548,3 +548,36 @@ def test_sigkill_during_500_concurrent_changes(tmp_path):
                 stored[arn]["KeyCheckValue"]
     finally:
         assert again.stop() == 0
+
+
+def test_import_and_export_subcommands(tmp_path):
+    """A key-store document into a state and back: the same keys, aliases and check values."""
+    from conftest import BIN, key_store
+    doc = key_store()
+    (tmp_path / "keys.json").write_text(json.dumps(doc))
+    state = ["--state", str(tmp_path / "s.redb"), "--state-key-file", str(tmp_path / "s.key")]
+    p = subprocess.run([str(BIN), "import", *state, "--keys", str(tmp_path / "keys.json")], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    # The same document again is refused whole: the state has those keys.
+    p = subprocess.run([str(BIN), "import", *state, "--keys", str(tmp_path / "keys.json")], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode != 0 and "already has" in p.stderr
+    s = Server(tmp_path, *state)
+    try:
+        dp = s.client()
+        r = dp.encrypt_data(KeyIdentifier="alias/demo-tdes-key", PlainText="0102030405060708", EncryptionAttributes=ECB)
+        assert (r["CipherText"], r["KeyCheckValue"]) == ("B064B6C2571C65D5", "9295B5")
+        cp = s.client("payment-cryptography")
+        listed = {k["KeyArn"] for p in cp.get_paginator("list_keys").paginate() for k in p["Keys"]}
+        assert listed == {k["KeyArn"] for k in doc["Keys"] if f":{REGION}:{ACCOUNT}:" in k["KeyArn"]}
+    finally:
+        assert s.stop() == 0
+    out = tmp_path / "out.json"
+    p = subprocess.run([str(BIN), "export", *state, "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    back = json.loads(out.read_text())
+    assert {k["KeyArn"]: k["KeyMaterial"] for k in back["Keys"]} == {k["KeyArn"]: k["KeyMaterial"] for k in doc["Keys"]}
+    assert sorted((a["AliasName"], a["KeyArn"]) for a in back["Aliases"]) == sorted(
+        (a["AliasName"], a["KeyArn"]) for a in doc["Aliases"])
