@@ -15,7 +15,7 @@
 //! - [`engine`]: the adapter to the `paycrypt` library (the one module that names its API; the others
 //!   use the names it re-exports);
 //! - [`control`]: the control plane; [`state`]: keys, aliases, tokens, the writer and the database;
-//! - [`authority`][authority]: certificates;
+//! - certificates: [`authority`];
 //! - [`service`]: one request end to end (body limits, auth, dispatch, panics, the log line);
 //! - [`server`]: the listener (connections, timeouts, graceful shutdown);
 //! - [`config`]: settings and the command line.

@@ -320,7 +320,7 @@ pub fn allowed_modes(usage: KeyUsage, class: KeyClass) -> &'static [KeyModesOfUs
 }
 
 impl KeyAttributes {
-    /// Check these attributes against AWS's valid combinations (the [module table](self)): the
+    /// Check these attributes against AWS's valid combinations (modes: [`allowed_modes`]): the
     /// algorithm for the usage first, then the class, then the modes of use (exactly one of the
     /// allowed sets).
     pub fn check_combination(&self) -> Result<(), AttributesRefused> {

@@ -5,7 +5,7 @@
 //!
 //! | rule | check | error |
 //! |---|---|---|
-//! | the KEK | as for dynamic keys ([`dynamic::check_kek`](super::dynamic::check_kek)): usable, `K0`/`K1`, symmetric, `Unwrap`/`Decrypt`/`NoRestrictions` | [`ExchangeError::Key`] |
+//! | the KEK | as for dynamic keys ([`dynamic::check_kek`]): usable, `K0`/`K1`, symmetric, `Unwrap`/`Decrypt`/`NoRestrictions` | [`ExchangeError::Key`] |
 //! | version | `B` under a TDES KEK, `D` under an AES KEK; `A`, `C`, `E` and digits refused | [`ExchangeError::Key`] |
 //! | header | usage → `KeyUsage` (`TR31_<usage>_…`), algorithm `T`/`A`, mode of use → `KeyModesOfUse` (table below) | [`ExchangeError::Header`] |
 //! | authenticity | the MAC verifies before anything in the payload is read | [`Error::Decryption`] |

@@ -306,7 +306,8 @@ pub struct DocumentAlias {
     pub key_arn: KeyArn,
 }
 
-/// A key-store document read strictly (see the [module docs](self)).
+/// A key-store document read strictly: every key's attributes form one of AWS's valid combinations
+/// ([`KeyAttributes::check_combination`](crate::KeyAttributes::check_combination)).
 #[derive(Debug, Default)]
 pub struct KeyStoreDocument {
     /// The keys, in document order.
@@ -429,7 +430,7 @@ impl DocumentKey {
 }
 
 impl KeyStoreDocument {
-    /// Read a document strictly (see the [module docs](self)); the same checks as
+    /// Read a document strictly (AWS's valid combinations of attributes); the same checks as
     /// [`MemoryKeyStore::from_json`](crate::MemoryKeyStore::from_json) otherwise. The parsed text is
     /// wiped before this returns; `text` is the caller's to wipe.
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
