@@ -15,6 +15,7 @@ import subprocess
 import time
 import warnings
 
+import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 from Crypto.Cipher import AES, DES3, PKCS1_OAEP
@@ -512,8 +513,7 @@ def test_sigkill_during_500_concurrent_changes(tmp_path):
     same attributes and check value; nothing half-written is visible."""
     args = ["--state", str(tmp_path / "state.redb"), "--state-key-file", str(tmp_path / "state.key")]
     s = Server(tmp_path, *args)
-    cp = s.client("payment-cryptography", config=NO_RETRY.merge(
-        __import__("botocore.config").config.Config(max_pool_connections=32)))
+    cp = s.client("payment-cryptography", config=NO_RETRY.merge(botocore.config.Config(max_pool_connections=32)))
     answered = {}
     aliases = {}
     started = concurrent.futures.ThreadPoolExecutor(32)
