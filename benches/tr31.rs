@@ -12,7 +12,7 @@ use std::convert::Infallible;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use paycrypt::tr31::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::tr31::{self, KeyBlock, KeyLengthMask, Versions};
 use paycrypt::{SymmetricAlgorithm as Alg, SymmetricKey};
 

@@ -24,11 +24,12 @@
 
 use std::hint::black_box;
 
-use paycrypt::reencrypt::{self, DukptAttributes, EncryptionAttributes, KeyUse, Policy};
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::dukpt::derive_data_key;
+use paycrypt::operation::{DukptAttributes, EncryptionAttributes, KeyUse};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{
-    Iv, KeyMaterial, Ksn, MemoryKeyStore, Mode, RsaPadding, Side, SymmetricAlgorithm, SymmetricKey,
-    default_symmetric_kcv, derive_data_key, lookup, symmetric,
+    Iv, KeyMaterial, KeyStore, Ksn, MemoryKeyStore, Mode, RsaPadding, SymmetricAlgorithm,
+    SymmetricKey, symmetric,
 };
 
 const ARN: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
@@ -146,7 +147,7 @@ fn main() {
     ))
     .unwrap();
     let store = MemoryKeyStore::from_json(&text).unwrap();
-    let key = |id: &str| lookup(&store, &format!("{ARN}{id}"), Side::Incoming).unwrap();
+    let key = |id: &str| store.lookup(&format!("{ARN}{id}")).unwrap();
     let symmetric_key = |id: &str| -> &SymmetricKey {
         match key(id).material() {
             KeyMaterial::Symmetric(k) => k,
@@ -157,28 +158,13 @@ fn main() {
     let mut rng = Fixed(1);
 
     let op = |in_id: &str, in_attr, out_id: &str, out_attr, rng: &mut Fixed| {
-        let incoming = KeyUse {
-            key: key(in_id),
-            attributes: in_attr,
-        };
-        let outgoing = KeyUse {
-            key: key(out_id),
-            attributes: out_attr,
-        };
-        let ct = reencrypt::encrypt(&incoming, &[0x42; 16], rng)
+        let incoming = KeyUse::new(key(in_id), in_attr);
+        let outgoing = KeyUse::new(key(out_id), out_attr);
+        let ct = paycrypt::encrypt(&incoming, &[0x42; 16], rng)
             .unwrap()
             .ciphertext;
         for _ in 0..n {
-            black_box(
-                reencrypt::reencrypt(
-                    &incoming,
-                    &outgoing,
-                    black_box(&ct),
-                    rng,
-                    Policy::Documented,
-                )
-                .unwrap(),
-            );
+            black_box(paycrypt::reencrypt(&incoming, &outgoing, black_box(&ct), rng).unwrap());
         }
     };
     let mut buf = vec![0x42u8; 2048];
@@ -253,7 +239,7 @@ fn main() {
         "kcv-aes128" => {
             let k = symmetric_key("aes128key000000001");
             for _ in 0..n {
-                black_box(default_symmetric_kcv(black_box(k)));
+                black_box((black_box(k)).kcv());
             }
         }
         "tr31-unwrap-b-tdes2" | "tr31-unwrap-d-aes128" | "tr31-unwrap-d-aes256" => {

@@ -15,9 +15,8 @@ mod wiped;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use paycrypt::Policy;
-use paycrypt::rsa::OsRng;
-use paycrypt::wire::{Json, handle_value};
+use paycrypt::wire::{Json, Request, key_store_listing};
+use paycrypt::{OsRng, Policy};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -67,12 +66,13 @@ fn run() -> Result<(), CliError> {
         Action::Version => print(format!("paycrypt {}\n", env!("CARGO_PKG_VERSION")).as_bytes()),
         Action::Keys => {
             let store = load_store()?;
-            print(pretty(&Json::from(keystore::listing(&store))).as_bytes())
+            print(pretty(&key_store_listing(&store)).as_bytes())
         }
         Action::Call(call) => {
             let request = build_request(&call)?;
             let store = load_store()?;
-            let response = handle_value(&store, call.operation, &request, &mut OsRng, policy)
+            let response = Request::from_value(call.operation, &request)
+                .and_then(|q| q.execute(&store, &mut OsRng, policy))
                 .map_err(|error| CliError::Service {
                     operation: call.operation,
                     error,

@@ -775,7 +775,7 @@ fn l1_hostile_lines_run_in_bounded_memory() {
 fn l3_no_dukpt_intermediate_left_on_the_stack() {
     let needles: Vec<Vec<u8>> = [
         "4F21B565BAD9835E", // AES DUKPT derivation key, counter 1 (X9.24-3 supplement)
-        "A35C412EFD41FDB9", // AES DUKPT data key, usage 3000 (spec §7)
+        "A35C412EFD41FDB9", // AES DUKPT data key, usage 3000 (DECISIONS.md §7)
         "6AC292FAA1315B4D", // TDES DUKPT IPEK (X9.24-1 A.4)
         "042666B49184CFA3", // TDES DUKPT transaction key, counter 1 (X9.24-1 A.4)
     ]

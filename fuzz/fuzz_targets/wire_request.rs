@@ -4,7 +4,7 @@
 //! Never panics. Parsing refuses only with `ValidationException`. Executing never gives
 //! `InternalServerException` (the RNG cannot fail). A request that runs gives exactly the response members
 //! AWS defines, upper-case hex, `KeyArn` = a full ARN of a key in the store and `KeyCheckValue` = that
-//! key's check value. `handle` on the text, `handle_value` on the parsed JSON value and `handle_envelope`
+//! key's check value. `handle` on the text, `Request::from_value` + `execute` on the parsed JSON value and `handle_envelope`
 //! on the request wrapped in a batch envelope agree; `serde_json` reads the same document as the wire
 //! layer's parser, and writes a response exactly as the wire layer's writer does. A
 //! successful `EncryptData` decrypts back (when its key can decrypt) and a successful `DecryptData`
@@ -12,10 +12,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paycrypt::wire::{
-    Json, Operation, Request, ServiceError, handle, handle_envelope, handle_value,
-};
-use paycrypt::{KeyMaterial, Policy, Side, lookup};
+use paycrypt::wire::{Json, Operation, Request, ServiceError, handle, handle_envelope};
+use paycrypt::{KeyMaterial, KeyStore, Policy};
 use paycrypt_fuzz::rng::FuzzRng;
 use paycrypt_fuzz::store::store;
 use serde_json::{Value, json};
@@ -47,7 +45,7 @@ fn check_response(op: Operation, response: &Value) -> String {
     assert_eq!(members, want, "{op:?} response members");
     let arn = o["KeyArn"].as_str().expect("KeyArn is a string");
     assert!(arn.contains(":key/"), "KeyArn {arn} is not a key ARN");
-    let key = lookup(store(), arn, Side::Outgoing).expect("KeyArn names a stored key");
+    let key = store().lookup(arn).expect("KeyArn names a stored key");
     assert_eq!(key.arn().as_str(), arn);
     assert_eq!(
         o["KeyCheckValue"].as_str(),
@@ -100,17 +98,12 @@ fuzz_target!(|data: &[u8]| {
             Some(&*value),
             "serde_json reads the same document"
         );
-        let via_value = handle_value(
-            store,
-            op,
-            &value,
-            &mut FuzzRng::new(seed),
-            Policy::Documented,
-        );
+        let via_value = Request::from_value(op, &value)
+            .and_then(|q| q.execute(store, &mut FuzzRng::new(seed), Policy::Documented));
         assert_eq!(
             result,
             via_value.map(Json::into_value),
-            "handle and handle_value agree"
+            "handle and Request::from_value agree"
         );
         if let Ok(response) = &result {
             // The wire layer's writer writes what serde_json writes, and an envelope runs the same.
@@ -119,7 +112,7 @@ fuzz_target!(|data: &[u8]| {
                 *written,
                 serde_json::to_string(response).expect("serialises")
             );
-            let line = format!("{{\"Operation\":\"{}\",\"Input\":{text}}}", op.name());
+            let line = format!("{{\"Operation\":\"{}\",\"Input\":{text}}}", op.aws_name());
             let enveloped =
                 handle_envelope(store, &line, &mut FuzzRng::new(seed), Policy::Documented);
             assert_eq!(
@@ -142,18 +135,12 @@ fuzz_target!(|data: &[u8]| {
         let v = value.as_object().expect("a request is an object");
         let attributes = &v[attributes_member];
         let id = v["KeyIdentifier"].as_str().expect("parsed");
-        let key = lookup(store, id, Side::Incoming).expect("it ran");
+        let key = store.lookup(id).expect("it ran");
         let symmetric = matches!(key.material(), KeyMaterial::Symmetric(_));
         let public_only = matches!(key.material(), KeyMaterial::RsaPublic(_));
         match op {
             Operation::EncryptData => {
-                let back = handle_value(
-                    store,
-                    Operation::DecryptData,
-                    &json!({"KeyIdentifier": id, "CipherText": out, "DecryptionAttributes": attributes}),
-                    &mut FuzzRng::new(seed),
-                    Policy::Documented,
-                );
+                let back = Request::from_value(Operation::DecryptData, &json!({"KeyIdentifier": id, "CipherText": out, "DecryptionAttributes": attributes})).and_then(|q| q.execute(store, &mut FuzzRng::new(seed), Policy::Documented));
                 match back {
                     Ok(b) => assert!(
                         b["PlainText"].as_str().map(str::to_ascii_uppercase)
@@ -168,13 +155,7 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             Operation::DecryptData if symmetric => {
-                let back = handle_value(
-                    store,
-                    Operation::EncryptData,
-                    &json!({"KeyIdentifier": id, "PlainText": out, "EncryptionAttributes": attributes}),
-                    &mut FuzzRng::new(seed),
-                    Policy::Documented,
-                );
+                let back = Request::from_value(Operation::EncryptData, &json!({"KeyIdentifier": id, "PlainText": out, "EncryptionAttributes": attributes})).and_then(|q| q.execute(store, &mut FuzzRng::new(seed), Policy::Documented));
                 if let Ok(b) = back {
                     assert_eq!(
                         b["CipherText"].as_str().map(str::to_ascii_uppercase),

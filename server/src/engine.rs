@@ -16,7 +16,6 @@ use crate::route::DataOperation;
 use crate::state::{Lookup, Scope, State};
 
 /// The library's names the rest of the server uses: one place to follow the library's surface.
-pub use paycrypt::rsa::{OsRng, RsaPadding};
 pub use paycrypt::tr31::exchange::{
     ExchangeError, ImportedKey, export_initial_key, export_key_block, import_key_block,
 };
@@ -29,8 +28,8 @@ pub use paycrypt::wire::{
 };
 pub use paycrypt::{
     Error as LibraryError, KcvAlgorithm, Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass,
-    KeyIdentifier, KeyMaterial, KeyState, KeyUsage, RsaPrivateKey, RsaPublicKey, RsaSize,
-    SymmetricAlgorithm, SymmetricKey,
+    KeyIdentifier, KeyMaterial, KeyState, KeyUsage, OsRng, RsaPadding, RsaPrivateKey, RsaPublicKey,
+    RsaSize, SymmetricAlgorithm, SymmetricKey,
 };
 
 /// The embedded demo key store and its warning: the CLI's, shared (one file, not a copy).

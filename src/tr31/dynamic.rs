@@ -16,10 +16,11 @@
 //!
 //! Every validation error is attributed to the side. Not wired into the operations yet.
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::error::{Error, Problem, Side};
-use crate::key::{KeyClass, KeyUsage, SymmetricAlgorithm, SymmetricKey};
-use crate::keystore::{Key, KeyMaterial};
-use crate::reencrypt::Policy;
+use crate::key::SymmetricKey;
+use crate::keystore::{Key, KeyClass, KeyMaterial, KeyUsage};
+use crate::operation::Policy;
 
 use super::block::KeyBlock;
 use super::header::{Algorithm, Header, ModeOfUse, Usage, Version};
@@ -27,6 +28,10 @@ use super::{MAX_PAYLOAD_LEN, Versions};
 
 /// Check the rules for a KEK that unwraps dynamic keys (T5); returns its key material and the key block
 /// version it protects (`B` for a TDES KEK, `D` for an AES KEK).
+///
+/// # Errors
+///
+/// An invalid KEK for `side`; [`Error::AccessDenied`] when its modes of use forbid unwrapping.
 pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Error> {
     let invalid = |problem| Error::Invalid {
         side: Some(side),
@@ -44,7 +49,6 @@ pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Erro
     }
     let material = match kek.material() {
         KeyMaterial::Symmetric(k) if attributes.key_class == KeyClass::SymmetricKey => k,
-        #[allow(unreachable_patterns)] // only `Symmetric` exists without `alloc`
         _ => return Err(invalid(Problem::AttributesForKey)),
     };
     let modes = attributes.key_modes_of_use;
@@ -56,6 +60,10 @@ pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Erro
 
 /// Check the header of a dynamic key for `side` (T1/T2): usage `D0`, algorithm `T` or `A`, mode of use
 /// `B`/`D`/`N` incoming or `B`/`E`/`N` outgoing, `N` only under [`Policy::Documented`].
+///
+/// # Errors
+///
+/// [`Problem::WrappedKeyPolicy`] for `side`.
 pub fn check_header(header: &Header<'_>, side: Side, policy: Policy) -> Result<(), Error> {
     let mode_ok = match (header.mode_of_use(), side) {
         (ModeOfUse::EncryptDecrypt, _)
@@ -78,6 +86,10 @@ pub fn check_header(header: &Header<'_>, side: Side, policy: Policy) -> Result<(
 }
 
 /// The key-strength rule (T6): a wrapped key may not be stronger than its KEK.
+///
+/// # Errors
+///
+/// [`Problem::WrappedKeyStrength`].
 pub fn check_strength(key: SymmetricAlgorithm, kek: SymmetricAlgorithm) -> Result<(), Error> {
     if key <= kek {
         Ok(())
@@ -90,6 +102,10 @@ pub fn check_strength(key: SymmetricAlgorithm, kek: SymmetricAlgorithm) -> Resul
 /// KEK's algorithm, the header policy, then the unwrap (MAC first), the key length against the header
 /// algorithm, and the strength rule. The payload is decrypted into a wiped stack buffer of
 /// [`MAX_PAYLOAD_LEN`] bytes.
+///
+/// # Errors
+///
+/// As [`check_kek`], [`check_header`], [`KeyBlock::unwrap`] and [`check_strength`].
 pub fn unwrap_dynamic_key(
     kek: &Key,
     block: &str,
@@ -97,14 +113,16 @@ pub fn unwrap_dynamic_key(
     policy: Policy,
 ) -> Result<SymmetricKey, Error> {
     let (kbpk, version) = check_kek(kek, side)?;
-    let parsed = KeyBlock::parse(block, Versions::Current).map_err(|e| e.on(side))?;
+    let parsed = KeyBlock::parse(block, Versions::Current).map_err(|e| e.with_side(side))?;
     if parsed.header().version() != version {
-        return Err(Error::invalid(Problem::KeyBlockKbpk).on(side));
+        return Err(Error::invalid(Problem::KeyBlockKbpk).with_side(side));
     }
     check_header(parsed.header(), side, policy)?;
     let mut buf = [0u8; MAX_PAYLOAD_LEN];
-    let unwrapped = parsed.unwrap(kbpk, &mut buf).map_err(|e| e.on(side))?;
-    let key = unwrapped.symmetric_key().map_err(|e| e.on(side))?;
-    check_strength(key.algorithm(), kbpk.algorithm()).map_err(|e| e.on(side))?;
+    let unwrapped = parsed
+        .unwrap(kbpk, &mut buf)
+        .map_err(|e| e.with_side(side))?;
+    let key = unwrapped.symmetric_key().map_err(|e| e.with_side(side))?;
+    check_strength(key.algorithm(), kbpk.algorithm()).map_err(|e| e.with_side(side))?;
     Ok(key)
 }

@@ -45,15 +45,17 @@ use super::header::{
     Algorithm, Exportability, Header, KeyVersion, ModeOfUse, OptionalBlock, OptionalBlocks, Usage,
     Version,
 };
-use super::{TryCryptoRng, Versions, dynamic};
+use super::{Versions, dynamic};
 use crate::dukpt::Ksn;
 use crate::error::{Error, Problem, Side};
-use crate::kcv::{Kcv, KcvAlgorithm, symmetric_kcv};
-use crate::key::{
-    AttributesRefused, KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage,
-    SymmetricAlgorithm, SymmetricKey,
+use crate::kcv::{Kcv, KcvAlgorithm};
+use rand_core::TryCryptoRng;
+
+use crate::algorithm::{KeyAlgorithm, SymmetricAlgorithm};
+use crate::key::SymmetricKey;
+use crate::keystore::{
+    AttributesRefused, Key, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyUsage,
 };
-use crate::keystore::{Key, KeyMaterial};
 
 /// A header field of a key block that AWS's key model has no equivalent for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -411,8 +413,7 @@ pub fn export_initial_key<R: TryCryptoRng + ?Sized>(
     let kcv_algorithm = kcv_algorithm.unwrap_or(KcvAlgorithm::default_for(
         KeyAlgorithm::Symmetric(initial.algorithm()),
     ));
-    let kcv =
-        symmetric_kcv(&initial, kcv_algorithm).ok_or(Error::invalid(Problem::KcvAlgorithm))?;
+    let kcv = initial.kcv_with(kcv_algorithm)?;
     let derive = KeyModesOfUse::from_flags([F, F, F, F, F, F, F, T, F]);
     let b1 = Usage::new("B1")?;
     let block = seal_block(kbpk, version, b1, &initial, &derive, headers, rng)?;
@@ -422,8 +423,7 @@ pub fn export_initial_key<R: TryCryptoRng + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kcv::default_symmetric_kcv;
-    use crate::key::KeyArn;
+    use crate::keystore::KeyArn;
     use alloc::string::ToString;
 
     struct Rng(u8);
@@ -479,7 +479,7 @@ mod tests {
         assert_eq!(kek.kcv().to_string(), "819DB1");
         let block = "B0096D0TB00E00004A47AA2B57A8C8D7B3080D8C626363B3B9D23879AD294613D7AFB94977B0847403CBC9CA498934F2";
         let imported = import_key_block(&kek, block).unwrap();
-        assert_eq!(default_symmetric_kcv(&imported.key).to_string(), "9295B5");
+        assert_eq!(imported.key.kcv().to_string(), "9295B5");
         assert_eq!(
             imported.attributes.key_usage,
             KeyUsage::D0SymmetricDataEncryptionKey
@@ -533,7 +533,7 @@ mod tests {
                     export_key_block(&kek, &k, &ExportHeaders::default(), &mut rng).unwrap();
                 assert_eq!(block.as_bytes()[0], Version::for_kbpk(kek_alg).id());
                 let back = import_key_block(&kek, &block).unwrap();
-                assert_eq!(default_symmetric_kcv(&back.key).to_string(), "08D7B4");
+                assert_eq!(back.key.kcv().to_string(), "08D7B4");
                 assert_eq!(back.attributes, *k.attributes(), "{usage:?} {mode:?}");
             }
         }
@@ -711,7 +711,7 @@ mod tests {
             crate::hex::encode_upper_string(ipek.secret_bytes()),
             "6AC292FAA1315B4D858AB3A3D7D5933A"
         );
-        assert_eq!(kcv, default_symmetric_kcv(&ipek));
+        assert_eq!(kcv, ipek.kcv());
         let d0 = key(
             KeyUsage::D0SymmetricDataEncryptionKey,
             SymmetricAlgorithm::Tdes2Key,

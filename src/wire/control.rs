@@ -28,7 +28,8 @@ use super::json::{Json, Object, echo};
 use super::keystore_file::{parse_attributes_value, parse_modes};
 use super::keystore_record::{Tag, parse_tags};
 use crate::kcv::KcvAlgorithm;
-use crate::key::{KeyAlgorithm, KeyArn, KeyAttributes, KeyIdentifier, KeyState, RsaSize};
+use crate::algorithm::{KeyAlgorithm, RsaSize};
+use crate::keystore::{KeyArn, KeyAttributes, KeyIdentifier, KeyState};
 use crate::rsa::RsaPadding;
 use crate::tr31::exchange::ExportHeaders;
 use crate::tr31::{Exportability, OptionalBlock};
@@ -378,7 +379,7 @@ fn integer(o: &Object<'_>, member: &str, min: u64, max: u64) -> Result<Option<u6
 /// A key identifier member: a key ARN, an alias ARN or `alias/<name>`, 7–322 characters.
 fn key_identifier(o: &Object<'_>, member: &str) -> Result<String, ServiceError> {
     let s = o.req_str(member)?;
-    o.check_len(member, s, 7, crate::key::MAX_IDENTIFIER_LEN)?;
+    o.check_len(member, s, 7, crate::keystore::MAX_IDENTIFIER_LEN)?;
     KeyIdentifier::parse(s).map_err(|_| {
         ServiceError::field(
             o.path_of(member),
@@ -453,7 +454,7 @@ fn kcv_algorithm(o: &Object<'_>, member: &str) -> Result<Option<KcvAlgorithm>, S
     if o.opt_str(member)? == Some("HMAC") {
         return Err(unsupported(o.path_of(member), "HMAC"));
     }
-    o.opt_enum(member, &KCV_ALGORITHMS, KcvAlgorithm::from_aws_name)
+    o.opt_named(member, &KCV_ALGORITHMS, KcvAlgorithm::from_aws_name)
 }
 
 /// `KeyAttributes` at `member`, which must form one of AWS's valid combinations.
@@ -508,7 +509,7 @@ fn uppercase_hex(
         ));
     }
     let mut out = alloc::vec![0u8; s.len() / 2];
-    crate::hex::decode_mut(s, &mut out).map_err(|_| {
+    crate::hex::decode(s, &mut out).map_err(|_| {
         ServiceError::field(o.path_of(member), "Member must be hexadecimal".to_string())
     })?;
     Ok(out)
@@ -640,7 +641,7 @@ fn import_material(o: &Object<'_>) -> Result<ImportMaterial, ServiceError> {
                 wrapped_key_cryptogram: uppercase_hex(&m, "WrappedKeyCryptogram", 16, 4096)?,
                 import_token: import_token(&m, "ImportToken")?,
                 wrapping_spec: m
-                    .opt_enum(
+                    .opt_named(
                         "WrappingSpec",
                         &["RSA_OAEP_SHA_256", "RSA_OAEP_SHA_512"],
                         |s| match s {
@@ -740,7 +741,7 @@ fn export_headers(o: &Object<'_>, member: &str) -> Result<ExportHeaders, Service
         Some(v) => Some(parse_modes(v, &h.path_of("KeyModesOfUse"))?),
         None => None,
     };
-    let exportability = h.opt_enum(
+    let exportability = h.opt_named(
         "KeyExportability",
         &["EXPORTABLE", "NON_EXPORTABLE", "SENSITIVE"],
         |s| match s {
@@ -867,7 +868,7 @@ const KEY_MATERIAL_TYPES: [&str; 5] = [
 ];
 
 fn get_parameters_for_import(o: &Object<'_>) -> Result<ControlRequest, ServiceError> {
-    let kind = o.req_enum("KeyMaterialType", &KEY_MATERIAL_TYPES, |s| {
+    let kind = o.req_named("KeyMaterialType", &KEY_MATERIAL_TYPES, |s| {
         KEY_MATERIAL_TYPES.iter().copied().find(|t| *t == s)
     })?;
     match kind {
@@ -1001,9 +1002,8 @@ fn parse_object(operation: &str, o: &Object<'_>) -> Result<ControlRequest, Servi
                 .unwrap_or(7),
         },
         "ListKeys" => {
-            let states: Vec<&str> = KeyState::ALL.iter().map(|s| s.aws_name()).collect();
             ControlRequest::ListKeys {
-                key_state: o.opt_enum("KeyState", &states, KeyState::from_aws_name)?,
+                key_state: o.opt_enum("KeyState", &KeyState::ALL)?,
                 page: page(o)?,
             }
         }
@@ -1079,7 +1079,8 @@ pub fn take_tag_value(tags: &mut Vec<Tag>, key: &str) -> Option<Zeroizing<String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::{KeyClass, KeyModesOfUse, KeyUsage, SymmetricAlgorithm};
+    use crate::algorithm::SymmetricAlgorithm;
+    use crate::keystore::{KeyClass, KeyModesOfUse, KeyUsage};
 
     const ARN: &str = "arn:aws:payment-cryptography:us-east-1:111122223333:key/abcdefghijklmnop";
 

@@ -38,34 +38,19 @@ use zeroize::Zeroize;
 use super::ServiceError;
 use super::json::{Json, Object};
 use super::keystore_file::{self, KeyStoreFileError};
+use crate::algorithm::vocabulary;
 use crate::error::Error;
-use crate::key::{KeyArn, KeyAttributes, KeyModesOfUse};
-use crate::keystore::{Key, KeyMaterial};
+use crate::keystore::{Key, KeyArn, KeyAttributes, KeyMaterial, KeyModesOfUse};
 
-/// AWS `KeyOrigin`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum KeyOrigin {
-    /// `AWS_PAYMENT_CRYPTOGRAPHY`: created by the service.
-    AwsPaymentCryptography,
-    /// `EXTERNAL`: imported.
-    #[default]
-    External,
-}
-
-impl KeyOrigin {
-    /// The AWS name.
-    pub const fn aws_name(self) -> &'static str {
-        match self {
-            KeyOrigin::AwsPaymentCryptography => "AWS_PAYMENT_CRYPTOGRAPHY",
-            KeyOrigin::External => "EXTERNAL",
-        }
-    }
-
-    /// Parse an AWS name.
-    pub fn from_aws_name(name: &str) -> Option<Self> {
-        [KeyOrigin::AwsPaymentCryptography, KeyOrigin::External]
-            .into_iter()
-            .find(|o| o.aws_name() == name)
+vocabulary! { aws
+    /// AWS `KeyOrigin`.
+    #[derive(Default)]
+    KeyOrigin {
+        /// `AWS_PAYMENT_CRYPTOGRAPHY`: created by the service.
+        AwsPaymentCryptography = "AWS_PAYMENT_CRYPTOGRAPHY",
+        /// `EXTERNAL`: imported.
+        #[default]
+        External = "EXTERNAL",
     }
 }
 
@@ -263,11 +248,7 @@ pub(crate) fn parse_metadata(o: &Object<'_>) -> Result<KeyMetadata, ServiceError
     let mut meta = KeyMetadata {
         exportable: o.opt_bool("Exportable")?.unwrap_or(false),
         origin: o
-            .opt_enum(
-                "KeyOrigin",
-                &["AWS_PAYMENT_CRYPTOGRAPHY", "EXTERNAL"],
-                KeyOrigin::from_aws_name,
-            )?
+            .opt_enum("KeyOrigin", &KeyOrigin::ALL)?
             .unwrap_or_default(),
         tags: parse_tags(o, "Tags")?,
         ..KeyMetadata::default()

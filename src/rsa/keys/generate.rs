@@ -15,8 +15,8 @@ use zeroize::Zeroizing;
 
 use super::{RsaPrivateKey, RsaPublicKey};
 use crate::error::{Error, Problem};
-use crate::key::RsaSize;
-use crate::rsa::TryCryptoRng;
+use crate::algorithm::RsaSize;
+use rand_core::TryCryptoRng;
 
 fn encoding() -> Error {
     Error::invalid(Problem::KeyEncoding)

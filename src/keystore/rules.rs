@@ -30,8 +30,8 @@
 
 use core::fmt;
 
-use super::KeyAlgorithm;
 use super::attributes::{KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
+use crate::algorithm::KeyAlgorithm;
 
 impl KeyModesOfUse {
     /// Modes of use from the nine flags in the order of [`KeyModesOfUse::MEMBERS`] (the inverse of
@@ -347,7 +347,7 @@ impl KeyAttributes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::{RsaSize, SymmetricAlgorithm};
+    use crate::algorithm::{RsaSize, SymmetricAlgorithm};
 
     fn attrs(
         usage: KeyUsage,
@@ -548,8 +548,8 @@ mod tests {
     #[test]
     fn exhaustive_against_the_table() {
         let mut passed = 0;
-        for &usage in KeyUsage::ALL {
-            for &class in KeyClass::ALL {
+        for usage in KeyUsage::ALL {
+            for class in KeyClass::ALL {
                 for algorithm in KeyAlgorithm::ALL {
                     for bits in 0u16..512 {
                         let mut flags = [false; 9];
