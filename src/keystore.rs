@@ -23,9 +23,9 @@ use core::fmt;
 
 pub use attributes::{KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage};
 pub use identifier::{KeyArn, KeyIdentifier, MAX_IDENTIFIER_LEN};
-pub use rules::{AttributesRefused, RefusedAttribute, allowed_modes};
 #[cfg(feature = "alloc")]
 pub use memory::MemoryKeyStore;
+pub use rules::{AttributesRefused, RefusedAttribute, allowed_modes};
 
 use crate::algorithm::KeyAlgorithm;
 use crate::error::{Error, Problem, Result};

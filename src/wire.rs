@@ -55,11 +55,11 @@ pub use batch::handle_values;
 pub use error::{FieldError, ServiceError};
 pub use json::{Json, JsonError, MAX_ECHO, echo};
 pub use keystore_file::{KeyStoreFileError, key_store_listing};
-pub use request::{Operation, Request, SideRequest};
 pub use keystore_record::{
     DocumentAlias, DocumentKey, KeyMetadata, KeyOrigin, KeyStoreDocument, MAX_TAGS, Tag, Timestamp,
     describe_key, summarize_key, tags_json, write_document,
 };
+pub use request::{Operation, Request, SideRequest};
 
 use alloc::string::ToString;
 use alloc::vec::Vec;

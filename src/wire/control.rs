@@ -27,8 +27,8 @@ use super::ServiceError;
 use super::json::{Json, Object, echo};
 use super::keystore_file::{parse_attributes_value, parse_modes};
 use super::keystore_record::{Tag, parse_tags};
-use crate::kcv::KcvAlgorithm;
 use crate::algorithm::{KeyAlgorithm, RsaSize};
+use crate::kcv::KcvAlgorithm;
 use crate::keystore::{KeyArn, KeyAttributes, KeyIdentifier, KeyState};
 use crate::rsa::RsaPadding;
 use crate::tr31::exchange::ExportHeaders;
@@ -1001,12 +1001,10 @@ fn parse_object(operation: &str, o: &Object<'_>) -> Result<ControlRequest, Servi
                 .and_then(|d| u32::try_from(d).ok())
                 .unwrap_or(7),
         },
-        "ListKeys" => {
-            ControlRequest::ListKeys {
-                key_state: o.opt_enum("KeyState", &KeyState::ALL)?,
-                page: page(o)?,
-            }
-        }
+        "ListKeys" => ControlRequest::ListKeys {
+            key_state: o.opt_enum("KeyState", &KeyState::ALL)?,
+            page: page(o)?,
+        },
         "CreateAlias" => ControlRequest::CreateAlias {
             alias_name: alias_name(o, "AliasName")?,
             key_arn: key_arn(o, "KeyArn")?,

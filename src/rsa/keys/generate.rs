@@ -14,8 +14,8 @@ use ::rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use zeroize::Zeroizing;
 
 use super::{RsaPrivateKey, RsaPublicKey};
-use crate::error::{Error, Problem};
 use crate::algorithm::RsaSize;
+use crate::error::{Error, Problem};
 use rand_core::TryCryptoRng;
 
 fn encoding() -> Error {
