@@ -26,7 +26,13 @@ fn set_odd_parity(bytes: &mut [u8]) {
 }
 
 impl SymmetricKey {
-    /// New key material for `algorithm`, drawn from `rng`. A failing RNG is [`Error::Rng`].
+    /// New key material for `algorithm`, drawn from `rng` (TDES keys with odd parity, never one that
+    /// collapses to single DES).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Rng`] when the RNG fails, or (with an RNG that keeps repeating itself) gives no
+    /// usable TDES key in a bounded number of draws.
     pub fn generate<R: TryCryptoRng + ?Sized>(
         algorithm: SymmetricAlgorithm,
         rng: &mut R,

@@ -36,6 +36,7 @@ use crate::algorithm::KeyAlgorithm;
 impl KeyModesOfUse {
     /// Modes of use from the nine flags in the order of [`KeyModesOfUse::MEMBERS`] (the inverse of
     /// [`KeyModesOfUse::flags`]).
+    #[must_use]
     pub const fn from_flags(flags: [bool; 9]) -> Self {
         let [
             encrypt,
@@ -211,6 +212,7 @@ pub enum RefusedAttribute {
 
 impl RefusedAttribute {
     /// The `KeyAttributes` member at fault, e.g. `KeyModesOfUse`.
+    #[must_use]
     pub const fn member(self) -> &'static str {
         match self {
             RefusedAttribute::KeyAlgorithm => "KeyAlgorithm",
@@ -230,11 +232,13 @@ pub struct AttributesRefused {
 
 impl AttributesRefused {
     /// The attribute at fault.
+    #[must_use]
     pub const fn attribute(&self) -> RefusedAttribute {
         self.attribute
     }
 
     /// The attributes that were refused.
+    #[must_use]
     pub const fn attributes(&self) -> &KeyAttributes {
         &self.attributes
     }
@@ -311,6 +315,7 @@ impl fmt::Display for AttributesRefused {
 impl core::error::Error for AttributesRefused {}
 
 /// The mode-of-use sets AWS allows for a usage and class (empty when the class is not allowed).
+#[must_use]
 pub fn allowed_modes(usage: KeyUsage, class: KeyClass) -> &'static [KeyModesOfUse] {
     rule(usage)
         .classes
@@ -323,6 +328,10 @@ impl KeyAttributes {
     /// Check these attributes against AWS's valid combinations (modes: [`allowed_modes`]): the
     /// algorithm for the usage first, then the class, then the modes of use (exactly one of the
     /// allowed sets).
+    ///
+    /// # Errors
+    ///
+    /// [`AttributesRefused`] naming the first attribute that fits no combination.
     pub fn check_combination(&self) -> Result<(), AttributesRefused> {
         let refused = |attribute| {
             Err(AttributesRefused {

@@ -172,17 +172,20 @@ const MODES: [(ModeOfUse, KeyModesOfUse); 8] = [
 ];
 
 /// The `KeyModesOfUse` of a TR-31 mode of use (`None` for `S`, `T`, `Y`).
+#[must_use]
 pub fn modes_of_use(mode: ModeOfUse) -> Option<KeyModesOfUse> {
     MODES.iter().find(|(m, _)| *m == mode).map(|(_, k)| *k)
 }
 
 /// The TR-31 mode of use that expresses exactly these `KeyModesOfUse`, if one does.
+#[must_use]
 pub fn mode_of_use(modes: &KeyModesOfUse) -> Option<ModeOfUse> {
     MODES.iter().find(|(_, k)| k == modes).map(|(m, _)| *m)
 }
 
 /// The `KeyUsage` of a TR-31 key usage: the one named `TR31_<usage>_…` (`None` for usages AWS does not
 /// define, such as `M0` here, or numeric ones).
+#[must_use]
 pub fn key_usage(usage: Usage) -> Option<KeyUsage> {
     KeyUsage::ALL
         .iter()
@@ -191,6 +194,7 @@ pub fn key_usage(usage: Usage) -> Option<KeyUsage> {
 }
 
 /// The TR-31 key usage of a `KeyUsage` (the two characters after `TR31_`).
+#[must_use]
 pub fn tr31_usage(usage: KeyUsage) -> Option<Usage> {
     usage.aws_name().get(5..7).and_then(|u| Usage::new(u).ok())
 }
@@ -208,6 +212,12 @@ pub struct ImportedKey {
 }
 
 /// Import a TR-31 key block under a stored KEK, with AWS's rules (see the [module table](self)).
+///
+/// # Errors
+///
+/// [`ExchangeError::Key`] for a KEK that may not unwrap, a malformed block or one whose MAC fails
+/// ([`Error::Decryption`]); [`ExchangeError::Header`] for a header field AWS has no equivalent for;
+/// [`ExchangeError::Attributes`] when the attributes it maps to form no valid combination.
 pub fn import_key_block(kek: &Key, block: &str) -> Result<ImportedKey, ExchangeError> {
     let (kbpk, version) = dynamic::check_kek(kek, Side::Incoming).map_err(unsided)?;
     let parsed = KeyBlock::parse(block, Versions::Current)?;
@@ -346,6 +356,12 @@ fn seal_block<R: TryCryptoRng + ?Sized>(
 
 /// Export a stored symmetric key as a TR-31 key block under a stored KEK, with AWS's rules (see the
 /// [module docs](self)). The block is public (wrapped); the key's `Exportable` is the caller's to check.
+///
+/// # Errors
+///
+/// [`ExchangeError::Key`] for a KEK that may not wrap, an unusable key, a key stronger than the KEK or a
+/// failing RNG; [`ExchangeError::KeyNotSymmetric`]; [`ExchangeError::Header`] for a usage TR-31 has no
+/// letter for; [`ExchangeError::ModesOfUse`] for modes of use no letter expresses or that widen the key's.
 pub fn export_key_block<R: TryCryptoRng + ?Sized>(
     kek: &Key,
     key: &Key,
@@ -377,6 +393,11 @@ pub fn export_key_block<R: TryCryptoRng + ?Sized>(
 /// from a stored BDK, as a TR-31 key block of usage `B1` and mode of use `X` under a stored KEK; also
 /// its check value under `kcv_algorithm` (default: the algorithm's). The KSN (`ksn`, the bytes of 20 hex
 /// digits for TDES, 24 for AES) names the device; its counter is not used and may be zero.
+///
+/// # Errors
+///
+/// As [`export_key_block`]; [`ExchangeError::NotABdk`] for a key that is no DUKPT BDK or a KSN of the
+/// wrong length for it; [`ExchangeError::Key`] with [`Problem::KcvAlgorithm`] for `SHA_1`.
 pub fn export_initial_key<R: TryCryptoRng + ?Sized>(
     kek: &Key,
     bdk: &Key,

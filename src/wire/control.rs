@@ -1051,6 +1051,7 @@ impl ControlRequest {
     /// Parse a request of `operation` (the `X-Amz-Target` suffix) from its JSON body (an empty body
     /// is `{}`). `None` for an operation this parser does not handle (see [`PARSED_OPERATIONS`]). The
     /// parsed document is wiped before this returns; `text` is the caller's to wipe.
+    #[must_use]
     pub fn from_json(operation: &str, text: &str) -> Option<Result<Self, ServiceError>> {
         if !PARSED_OPERATIONS.contains(&operation) {
             return None;

@@ -64,11 +64,13 @@ impl Timestamp {
     const MAX_MILLIS: u64 = 253_402_300_799_999;
 
     /// From milliseconds since the epoch.
+    #[must_use]
     pub const fn from_millis(millis: u64) -> Self {
         Timestamp(millis)
     }
 
     /// Milliseconds since the epoch.
+    #[must_use]
     pub const fn millis(self) -> u64 {
         self.0
     }
@@ -86,7 +88,10 @@ impl Timestamp {
         if frac == 0 {
             return Value::Number(Number::from(whole));
         }
-        #[allow(clippy::cast_precision_loss)] // both at most 2^48: exact in an f64
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "both at most 2^48: exact in an f64"
+        )]
         let seconds = whole as f64 + frac as f64 / 1000.0;
         Number::from_f64(seconds).map_or(Value::Null, Value::Number)
     }
@@ -101,12 +106,12 @@ impl Timestamp {
         }
         let seconds = value.as_f64()?;
         let millis = (seconds * 1000.0).round();
-        #[allow(
+        #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
-            clippy::cast_precision_loss
+            clippy::cast_precision_loss,
+            reason = "the range is checked first, so the cast is exact"
         )]
-        // The range is checked first, so the cast is exact.
         if (0.0..=Self::MAX_MILLIS as f64).contains(&millis) {
             Some(Timestamp(millis as u64))
         } else {
@@ -351,6 +356,7 @@ pub fn summarize_key(key: &Key, metadata: &KeyMetadata) -> Json {
 }
 
 /// `Tags` as the control plane writes them.
+#[must_use]
 pub fn tags_json(tags: &[Tag]) -> Value {
     Value::Array(
         tags.iter()
@@ -377,12 +383,21 @@ fn material_text(material: &KeyMaterial) -> Result<String, Error> {
 impl DocumentKey {
     /// Read one key of a document strictly (its attributes must form a valid AWS combination).
     /// `path` names it in errors, e.g. `Keys[3]`.
+    ///
+    /// # Errors
+    ///
+    /// A [`KeyStoreFileError`] naming the member: anything [`MemoryKeyStore::from_json`](crate::MemoryKeyStore::from_json)
+    /// refuses in a key, metadata of the wrong shape, attributes that form no valid combination.
     pub fn from_value(value: &Value, path: &str) -> Result<Self, KeyStoreFileError> {
         let (key, metadata) = keystore_file::parse_document_key(value, path, true)?;
         Ok(DocumentKey { key, metadata })
     }
 
     /// Read one key from JSON text strictly (as a stored record is read back).
+    ///
+    /// # Errors
+    ///
+    /// As [`DocumentKey::from_value`], and text that is not JSON.
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
         let value = keystore_file::parse_document_text(text)?;
         Self::from_value(&value, "$")
@@ -391,6 +406,10 @@ impl DocumentKey {
     /// The key as a document entry, its material in the clear inside a [`Json`] that is wiped on drop
     /// (write it out with [`Json::to_text`]). An encoding failure of an RSA key is
     /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding) if an RSA key cannot be encoded.
     pub fn to_json(key: &Key, metadata: &KeyMetadata) -> Result<Json, Error> {
         let mut m = common_members(key, metadata);
         // The Json takes the material's allocation over: it is wiped with it.
@@ -414,12 +433,21 @@ impl KeyStoreDocument {
     /// Read a document strictly (AWS's valid combinations of attributes); the same checks as
     /// [`MemoryKeyStore::from_json`](crate::MemoryKeyStore::from_json) otherwise. The parsed text is
     /// wiped before this returns; `text` is the caller's to wipe.
+    ///
+    /// # Errors
+    ///
+    /// As [`KeyStoreDocument::from_value`], and text that is not JSON or gives a member twice.
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
         let value = keystore_file::parse_document_text(text)?;
         Self::from_value(&value)
     }
 
     /// Read a document from a JSON value, strictly.
+    ///
+    /// # Errors
+    ///
+    /// Any key [`DocumentKey::from_value`] refuses; keys with the same ARN, aliases with the same name or
+    /// naming a missing key.
     pub fn from_value(value: &Value) -> Result<Self, KeyStoreFileError> {
         let (keys, aliases) = keystore_file::parse_document(value, true)?;
         Ok(KeyStoreDocument {
@@ -438,6 +466,10 @@ impl KeyStoreDocument {
     }
 
     /// The whole document (`{"Keys": [...], "Aliases": [...]}`), material in the clear, wiped on drop.
+    ///
+    /// # Errors
+    ///
+    /// As [`DocumentKey::to_json`].
     pub fn to_json(&self) -> Result<Json, Error> {
         let mut keys = Vec::with_capacity(self.keys.len());
         for k in &self.keys {
@@ -449,6 +481,7 @@ impl KeyStoreDocument {
 
 /// A document from entries already written with [`DocumentKey::to_json`] (taken over, wiped with the
 /// result) and aliases.
+#[must_use]
 pub fn write_document(keys: Vec<Value>, aliases: &[DocumentAlias]) -> Json {
     let mut doc = Json::from(Value::Object(Map::new()));
     let mut top = Map::new();

@@ -23,7 +23,12 @@ fn encoding() -> Error {
 }
 
 impl RsaPrivateKey {
-    /// A new key pair of `size`, from `rng`. A failing RNG is [`Error::Rng`].
+    /// A new key pair of `size`, from `rng`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Rng`] when the RNG fails; [`Problem::KeyEncoding`] if the `rsa` crate cannot build a
+    /// key of that size.
     pub fn generate<R: TryCryptoRng + ?Sized>(size: RsaSize, rng: &mut R) -> Result<Self, Error> {
         let inner = ::rsa::PrivateKey::new(rng, size.bits()).map_err(|e| match e {
             ::rsa::Error::Rng => Error::Rng,
@@ -34,6 +39,10 @@ impl RsaPrivateKey {
 
     /// The key as DER PKCS#8 `PrivateKeyInfo` (`rsaEncryption`, the CRT values included), in a buffer
     /// wiped on drop.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`] if the key cannot be encoded.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let doc = self.private.inner.to_pkcs8_der().map_err(|_| encoding())?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
@@ -41,6 +50,10 @@ impl RsaPrivateKey {
 
     /// The key as PEM (`-----BEGIN PRIVATE KEY-----`, PKCS#8, LF line endings), in a buffer wiped on
     /// drop.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`] if the key cannot be encoded.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, Error> {
         self.private
             .inner
@@ -52,6 +65,10 @@ impl RsaPrivateKey {
 impl RsaPublicKey {
     /// The key as DER SubjectPublicKeyInfo (`rsaEncryption` with NULL parameters): the bytes its
     /// `SHA_1` check value is computed over.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`] if the key cannot be encoded.
     pub fn to_spki_der(&self) -> Result<Vec<u8>, Error> {
         let doc = self
             .inner
@@ -62,6 +79,10 @@ impl RsaPublicKey {
     }
 
     /// The key as PEM (`-----BEGIN PUBLIC KEY-----`, SubjectPublicKeyInfo, LF line endings).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`] if the key cannot be encoded.
     pub fn to_spki_pem(&self) -> Result<String, Error> {
         self.inner
             .inner
