@@ -105,15 +105,19 @@ impl Timestamp {
                 .map(Timestamp);
         }
         let seconds = value.as_f64()?;
-        let millis = (seconds * 1000.0).round();
+        // Rounded half away from zero without `f64::round` (`std` only): the range is checked on the
+        // unrounded value (`round(x)` lies in `0..=MAX_MILLIS` exactly when `x` lies in
+        // `(-0.5, MAX_MILLIS + 0.5)`); below 2^53 `x - trunc(x)` is exact.
+        let scaled = seconds * 1000.0;
         #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
             clippy::cast_precision_loss,
             reason = "the range is checked first, so the cast is exact"
         )]
-        if (0.0..=Self::MAX_MILLIS as f64).contains(&millis) {
-            Some(Timestamp(millis as u64))
+        if scaled > -0.5 && scaled < Self::MAX_MILLIS as f64 + 0.5 {
+            let whole = scaled as u64;
+            Some(Timestamp(whole + u64::from(scaled - whole as f64 >= 0.5)))
         } else {
             None
         }
@@ -339,11 +343,13 @@ fn common_members(key: &Key, metadata: &KeyMetadata) -> Map<String, Value> {
 }
 
 /// The control plane's `Key` shape for a stored key (no material).
+#[must_use]
 pub fn describe_key(key: &Key, metadata: &KeyMetadata) -> Json {
     Json::from(Value::Object(common_members(key, metadata)))
 }
 
 /// The control plane's `KeySummary` shape (`ListKeys`).
+#[must_use]
 pub fn summarize_key(key: &Key, metadata: &KeyMetadata) -> Json {
     let mut m = Map::new();
     m.insert("KeyArn".into(), key.arn().as_str().into());
