@@ -12,6 +12,10 @@
 //! one call. A slice of keys is a store (no aliases, no allocator); [`MemoryKeyStore`] (feature
 //! `alloc`) adds aliases, and the wire layer (feature `json`) loads one from a key-store document
 //! (`MemoryKeyStore::from_json`).
+//!
+//! [`KeyAttributes::check_combination`] holds AWS's valid combinations of usage, class, algorithm and
+//! modes of use ([`allowed_modes`]): what creating or importing a key through a control plane is
+//! checked against. The data operations keep their own, narrower checks.
 
 mod attributes;
 mod identifier;
