@@ -29,7 +29,7 @@ files() { { ls -A "$1" 2>/dev/null || true; } | wc -l; }
 # The JSON parsers get inputs long enough to reach every length check (identifiers past 322 bytes, a
 # batch line's 16 KiB, the whole 17 KB fixture key store): libFuzzer's default stays near the largest seed
 # or 4 KiB (the security audit's M1 went unfound). The other targets keep libFuzzer's default.
-max_len() { case "$1" in wire_request) echo 16384 ;; keystore) echo 32768 ;; *) echo 0 ;; esac; }
+max_len() { case "$1" in wire_request | control_request) echo 16384 ;; keystore) echo 32768 ;; *) echo 0 ;; esac; }
 flags() { local s; s=$(sanitizer "$1"); echo "-s $s --target-dir target/san-$s"; }
 
 mkdir -p logs

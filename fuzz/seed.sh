@@ -76,6 +76,35 @@ for t in "${targets[@]}"; do
             done
         done
         ;;
+    control_request)
+        # byte 0: the operation's index in paycrypt::wire::control::OPERATIONS, then the body (EMULATOR.md §4)
+        P=arn:aws:payment-cryptography:us-east-2:111122223333:key/
+        D0='{"KeyUsage":"TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY","KeyClass":"SYMMETRIC_KEY","KeyAlgorithm":"AES_128","KeyModesOfUse":{"Encrypt":true,"Decrypt":true,"Wrap":true,"Unwrap":true}}'
+        while IFS=' ' read -r op line; do
+            { printf "\\x$(printf '%02x' "$op")"; printf '%s' "$line"; } | put control_request
+        done <<JSON
+3 {"KeyAttributes":$D0,"Exportable":true,"Enabled":true,"KeyCheckValueAlgorithm":"CMAC","Tags":[{"Key":"env","Value":"test"},{"Key":"_custom_key_material_","Value":"00112233445566778899AABBCCDDEEFF"}]}
+3 {"KeyAttributes":{"KeyUsage":"TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION","KeyClass":"ASYMMETRIC_KEY_PAIR","KeyAlgorithm":"RSA_2048","KeyModesOfUse":{"Encrypt":true,"Decrypt":true,"Wrap":true,"Unwrap":true}},"Exportable":false}
+14 {"KeyIdentifier":"alias/test-key"}
+22 {"KeyState":"CREATE_COMPLETE","MaxResults":10,"NextToken":"abcdefghijklmnop"}
+5 {"KeyIdentifier":"${P}abcdefghijklmnop","DeleteKeyInDays":3}
+2 {"AliasName":"alias/team/one","KeyArn":"${P}abcdefghijklmnop"}
+31 {"AliasName":"alias/team/one"}
+21 {"KeyArn":"${P}abcdefghijklmnop","MaxResults":2}
+29 {"ResourceArn":"${P}abcdefghijklmnop","Tags":[{"Key":"a","Value":"b"}]}
+30 {"ResourceArn":"${P}abcdefghijklmnop","TagKeys":["a","b"]}
+17 {"KeyMaterialType":"KEY_CRYPTOGRAM","WrappingKeyAlgorithm":"RSA_2048","ReuseLastGeneratedToken":true}
+20 {"KeyMaterial":{"KeyCryptogram":{"KeyAttributes":$D0,"Exportable":true,"ImportToken":"import-token-abcdefghijklmnopqrstuvwx","WrappedKeyCryptogram":"0123456789ABCDEF0123456789ABCDEF","WrappingSpec":"RSA_OAEP_SHA_256"}}}
+20 {"KeyMaterial":{"Tr31KeyBlock":{"WrappingKeyIdentifier":"alias/kek","WrappedKeyBlock":"D0112D0AB00E0000C09BD8E5A2D8DDA06B9E76E2CE46B1E2DE8AFC0F6B1E1D5B3B1F9B2C9A6F3E1D6B8F2C8C2F0A1E7B3C5D9E2F4A6B8C0D1E3F5A7B9C"}},"Enabled":true}
+20 {"KeyMaterial":{"RootCertificatePublicKey":{"KeyAttributes":{"KeyUsage":"TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE","KeyClass":"PUBLIC_KEY","KeyAlgorithm":"RSA_2048","KeyModesOfUse":{"Verify":true}},"PublicKeyCertificate":"LS0tLS1CRUdJTg=="}}}
+20 {"KeyMaterial":{"Tr34KeyBlock":{"CertificateAuthorityPublicKeyIdentifier":"alias/ca","SigningKeyCertificate":"AAAA","ImportToken":"import-token-abcdefghijklmnop","WrappedKeyBlock":"00","KeyBlockFormat":"X9_TR34_2012"}}}
+10 {"ExportKeyIdentifier":"alias/key","KeyMaterial":{"Tr31KeyBlock":{"WrappingKeyIdentifier":"alias/kek","KeyBlockHeaders":{"KeyModesOfUse":{"Encrypt":true},"KeyExportability":"SENSITIVE","KeyVersion":"01","OptionalBlocks":{"KS":"00604B120F9292800000"}}}}}
+10 {"ExportKeyIdentifier":"alias/bdk","KeyMaterial":{"Tr31KeyBlock":{"WrappingKeyIdentifier":"alias/kek"}},"ExportAttributes":{"ExportDukptInitialKey":{"KeySerialNumber":"FFFF9876543210E00001"},"KeyCheckValueAlgorithm":"ANSI_X9_24"}}
+18 {"KeyIdentifier":"alias/rsa"}
+26 {}
+16 {"KeyMaterialType":"TR34_KEY_BLOCK","SigningKeyAlgorithm":"RSA_2048"}
+JSON
+        ;;
     wire_request)
         # one request per line: the worked cases of DECISIONS.md §7 and one of each side kind, valid and not
         P=arn:aws:payment-cryptography:us-east-2:111122223333:key/

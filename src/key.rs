@@ -16,6 +16,8 @@ use crate::error::{Error, Problem, Result};
 use crate::kcv::{Kcv, KcvAlgorithm};
 use crate::mac::Mac;
 
+mod generate;
+
 /// The expanded cipher of a key. The cipher types wipe their round keys on drop.
 ///
 /// Every variant is [`Filled`] to the size of the largest, so no variant leaves bytes of the enum

@@ -12,11 +12,16 @@
 //! one call. A slice of keys is a store (no aliases, no allocator); [`MemoryKeyStore`] (feature
 //! `alloc`) adds aliases, and the wire layer (feature `json`) loads one from a key-store document
 //! (`MemoryKeyStore::from_json`).
+//!
+//! [`KeyAttributes::check_combination`] holds AWS's valid combinations of usage, class, algorithm and
+//! modes of use ([`allowed_modes`]): what creating or importing a key through a control plane is
+//! checked against. The data operations keep their own, narrower checks.
 
 mod attributes;
 mod identifier;
 #[cfg(feature = "alloc")]
 mod memory;
+mod rules;
 
 use core::fmt;
 
@@ -24,6 +29,7 @@ pub use attributes::{KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage}
 pub use identifier::{KeyArn, KeyIdentifier, MAX_IDENTIFIER_LEN};
 #[cfg(feature = "alloc")]
 pub use memory::MemoryKeyStore;
+pub use rules::{AttributesRefused, RefusedAttribute, allowed_modes};
 
 use crate::algorithm::KeyAlgorithm;
 use crate::error::{Error, Problem, Result};

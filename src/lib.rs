@@ -49,8 +49,8 @@ pub use key::SymmetricKey;
 #[cfg(feature = "alloc")]
 pub use keystore::MemoryKeyStore;
 pub use keystore::{
-    Key, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyMaterial, KeyModesOfUse, KeyState,
-    KeyStore, KeyUsage,
+    AttributesRefused, Key, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyMaterial,
+    KeyModesOfUse, KeyState, KeyStore, KeyUsage, RefusedAttribute, allowed_modes,
 };
 pub use rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};
 // The vocabulary, check values and MACs:

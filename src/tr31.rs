@@ -59,6 +59,8 @@
 
 mod block;
 pub mod dynamic;
+#[cfg(feature = "alloc")]
+pub mod exchange;
 mod header;
 mod kdf;
 

@@ -44,15 +44,21 @@
 //! ```
 
 mod batch;
+pub mod control;
 mod error;
 mod json;
 mod keystore_file;
+mod keystore_record;
 mod request;
 
 pub use batch::handle_values;
 pub use error::{FieldError, ServiceError};
 pub use json::{Json, JsonError, MAX_ECHO, echo};
 pub use keystore_file::{KeyStoreFileError, key_store_listing};
+pub use keystore_record::{
+    DocumentAlias, DocumentKey, KeyMetadata, KeyOrigin, KeyStoreDocument, MAX_TAGS, Tag, Timestamp,
+    describe_key, summarize_key, tags_json, write_document,
+};
 pub use request::{Operation, Request, SideRequest};
 
 use alloc::string::ToString;

@@ -47,6 +47,8 @@ pub enum Shape {
     ResourceNotFound,
     /// `ThrottlingException`.
     Throttling,
+    /// `ConflictException`: the request conflicts with the state of a resource (control plane).
+    Conflict,
     /// `InternalServerException`.
     InternalServer,
     /// `NotImplementedException` (emulator-only: an operation this server does not implement).
@@ -77,6 +79,7 @@ impl Shape {
             Shape::AccessDenied => "AccessDeniedException",
             Shape::ResourceNotFound => "ResourceNotFoundException",
             Shape::Throttling => "ThrottlingException",
+            Shape::Conflict => "ConflictException",
             Shape::InternalServer => "InternalServerException",
             Shape::NotImplemented => "NotImplementedException",
             Shape::UnknownOperation => "UnknownOperationException",
@@ -105,6 +108,7 @@ impl Shape {
             | (Shape::InvalidSignature, Plane::Data) => 403,
             (Shape::ResourceNotFound, Plane::Data) | (Shape::UnknownOperation, Plane::Data) => 404,
             (Shape::Throttling, Plane::Data) => 429,
+            (Shape::Conflict, Plane::Data) => 409,
             (Shape::Validation, Plane::Data) | (Shape::Serialization, Plane::Data) => 400,
         }
     }
@@ -114,7 +118,9 @@ impl Shape {
     const fn capital_message(self, plane: Plane) -> bool {
         match self {
             Shape::Validation => matches!(plane, Plane::Control),
-            Shape::AccessDenied | Shape::Throttling | Shape::InternalServer => true,
+            Shape::AccessDenied | Shape::Throttling | Shape::InternalServer | Shape::Conflict => {
+                true
+            }
             _ => false,
         }
     }
@@ -214,6 +220,7 @@ mod tests {
             (InternalServer, 500),
             (NotImplemented, 501),
             (UnknownOperation, 400),
+            (Conflict, 400),
             (InvalidSignature, 400),
         ];
         for (shape, status) in control {

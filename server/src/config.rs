@@ -64,10 +64,57 @@ pub enum AuthMode {
 /// Where the keys come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeySource {
-    /// A key-store file.
+    /// A key-store file, served from memory (changes do not persist).
     File(PathBuf),
-    /// The embedded demo key store (public test keys).
+    /// The embedded demo key store (public test keys), served from memory.
     Demo,
+    /// A durable state (`--state`): a database file sealed under a state key.
+    State {
+        /// The database file (created if it does not exist).
+        path: PathBuf,
+        /// Where the state key comes from.
+        key: StateKeySource,
+    },
+}
+
+/// The environment variable naming the state key, as the command line saw it (redacted in `Debug`,
+/// wiped on drop).
+#[derive(Clone, PartialEq, Eq)]
+pub struct EnvKey(pub zeroize::Zeroizing<String>);
+
+impl std::fmt::Debug for EnvKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EnvKey(..)")
+    }
+}
+
+/// Where the state key comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateKeySource {
+    /// `$PAYCRYPT_STATE_KEY`.
+    Env(EnvKey),
+    /// `--state-key-file` (created with a fresh key, owner-only, if it does not exist).
+    File(PathBuf),
+}
+
+impl StateKeySource {
+    /// Load the key; the second value says whether a key file was created.
+    pub fn load(&self) -> Result<(crate::state::seal::StateKey, bool), String> {
+        match self {
+            StateKeySource::Env(v) => {
+                crate::state::seal::StateKey::from_env_value(&v.0).map(|k| (k, false))
+            }
+            StateKeySource::File(path) => crate::state::seal::StateKey::from_file(path),
+        }
+    }
+
+    /// Where it comes from, for a notice.
+    pub fn describe(&self) -> String {
+        match self {
+            StateKeySource::Env(_) => format!("${}", crate::state::seal::STATE_KEY_ENV),
+            StateKeySource::File(path) => path.display().to_string(),
+        }
+    }
 }
 
 /// Everything the binary is told.
@@ -92,6 +139,24 @@ pub struct Settings {
 pub enum Command {
     /// Serve.
     Serve(Box<Settings>),
+    /// `import`: put a key-store document into a state.
+    Import {
+        /// The state.
+        state: PathBuf,
+        /// Its key.
+        key: StateKeySource,
+        /// The document.
+        keys: PathBuf,
+    },
+    /// `export`: write a state out as a key-store document.
+    Export {
+        /// The state.
+        state: PathBuf,
+        /// Its key.
+        key: StateKeySource,
+        /// Where to write (`None`: stdout).
+        out: Option<PathBuf>,
+    },
     /// Print the help.
     Help,
     /// Print the version.
@@ -101,14 +166,22 @@ pub enum Command {
 /// The help text.
 pub const HELP: &str = "\
 paycrypt-server: a local AWS Payment Cryptography endpoint (data plane: EncryptData, DecryptData,
-ReEncryptData over AWS's rest-json protocol with SigV4), on the paycrypt library.
+ReEncryptData; control plane: keys, aliases, tags, ImportKey, ExportKey) speaking AWS's protocols
+with SigV4, on the paycrypt library.
 
 Usage: paycrypt-server [OPTIONS]
+       paycrypt-server import --state FILE --keys DOCUMENT [--state-key-file FILE]
+       paycrypt-server export --state FILE [--out FILE] [--state-key-file FILE]
 
 Options:
   --listen HOST:PORT     where to listen (default 127.0.0.1:7420; port 0 picks a free port)
-  --keys FILE            a key-store JSON file (or $PAYCRYPT_KEYS); without either, the embedded demo
-                         key store serves PUBLIC TEST KEYS (a warning says so)
+  --state FILE           keep every key, alias and tag in this database (created if absent); every
+                         change is on disk before it is answered, key material sealed under the
+                         state key: $PAYCRYPT_STATE_KEY (64 hex digits) or --state-key-file
+  --state-key-file FILE  the state key's file, created with a fresh key (mode 0600) if absent
+  --keys FILE            a key-store JSON file (or $PAYCRYPT_KEYS) served from memory (changes made
+                         through the control plane are lost at exit); without --keys or --state, the
+                         embedded demo key store serves PUBLIC TEST KEYS (a warning says so)
   --credentials FILE     accepted credentials: {\"Credentials\": [{\"AccessKeyId\", \"SecretAccessKey\",
                          \"AccountId\", \"SessionToken\"?}]}; default: test / test, account 111122223333
   --no-auth              do not verify signatures; callers act in --account / --region
@@ -123,6 +196,10 @@ Options:
   --workers N            worker threads (default: one per core)
   -h, --help             this help
   -V, --version          the version
+
+Subcommands: `import` adds a key-store document's keys and aliases to a state (created if absent;
+a key or alias the state has refuses the whole import); `export` writes a state as a key-store
+document, key material IN THE CLEAR (to --out, created mode 0600, or stdout).
 
 The first line on stdout is `paycrypt-server listening on http://HOST:PORT` once it serves.
 One log line per request goes to stderr (RUST_LOG filters, default info). SIGINT or SIGTERM
@@ -150,6 +227,74 @@ fn positive(n: u64, flag: &str) -> Result<u64, String> {
 
 /// Parse the command line (without the program name). `keys_env` is `$PAYCRYPT_KEYS`.
 pub fn parse(args: &[String], keys_env: Option<String>) -> Result<Command, String> {
+    parse_with(args, keys_env, None)
+}
+
+/// The state key's source from `--state-key-file` and `$PAYCRYPT_STATE_KEY`.
+fn state_key(
+    file: Option<PathBuf>,
+    env: Option<zeroize::Zeroizing<String>>,
+) -> Result<StateKeySource, String> {
+    match (file, env.filter(|v| !v.is_empty())) {
+        (Some(path), None) => Ok(StateKeySource::File(path)),
+        (None, Some(v)) => Ok(StateKeySource::Env(EnvKey(v))),
+        (Some(_), Some(_)) => Err(format!(
+            "both --state-key-file and ${} are given: give one",
+            crate::state::seal::STATE_KEY_ENV
+        )),
+        (None, None) => Err(format!(
+            "a state needs its key: ${} (64 hex digits) or --state-key-file FILE (created on first \
+             use, mode 0600)",
+            crate::state::seal::STATE_KEY_ENV
+        )),
+    }
+}
+
+/// `import` and `export`.
+fn parse_subcommand(
+    name: &str,
+    args: &[String],
+    state_key_env: Option<zeroize::Zeroizing<String>>,
+) -> Result<Command, String> {
+    let mut state = None;
+    let mut key_file = None;
+    let mut keys = None;
+    let mut out = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let a = arg.as_str();
+        match a {
+            "--state" => state = Some(PathBuf::from(value(&mut it, a)?)),
+            "--state-key-file" => key_file = Some(PathBuf::from(value(&mut it, a)?)),
+            "--keys" if name == "import" => keys = Some(PathBuf::from(value(&mut it, a)?)),
+            "--out" if name == "export" => out = Some(PathBuf::from(value(&mut it, a)?)),
+            other => return Err(format!("{name}: unknown option '{other}' (see --help)")),
+        }
+    }
+    let state = state.ok_or_else(|| format!("{name} needs --state FILE"))?;
+    let key = state_key(key_file, state_key_env)?;
+    if name == "import" {
+        let keys = keys.ok_or("import needs --keys DOCUMENT")?;
+        Ok(Command::Import { state, key, keys })
+    } else {
+        Ok(Command::Export { state, key, out })
+    }
+}
+
+/// Parse the command line (without the program name). `keys_env` is `$PAYCRYPT_KEYS`,
+/// `state_key_env` `$PAYCRYPT_STATE_KEY`.
+pub fn parse_with(
+    args: &[String],
+    keys_env: Option<String>,
+    state_key_env: Option<zeroize::Zeroizing<String>>,
+) -> Result<Command, String> {
+    if let Some(first) = args.first().map(String::as_str)
+        && matches!(first, "import" | "export")
+    {
+        return parse_subcommand(first, &args[1..], state_key_env);
+    }
+    let mut state = None;
+    let mut state_key_file = None;
     let mut listen = DEFAULT_LISTEN.to_string();
     let mut keys = None;
     let mut credentials = None;
@@ -167,6 +312,8 @@ pub fn parse(args: &[String], keys_env: Option<String>) -> Result<Command, Strin
             "-V" | "--version" => return Ok(Command::Version),
             "--listen" => listen = value(&mut it, a)?.to_string(),
             "--keys" => keys = Some(PathBuf::from(value(&mut it, a)?)),
+            "--state" => state = Some(PathBuf::from(value(&mut it, a)?)),
+            "--state-key-file" => state_key_file = Some(PathBuf::from(value(&mut it, a)?)),
             "--credentials" => credentials = Some(PathBuf::from(value(&mut it, a)?)),
             "--no-auth" => no_auth = true,
             "--account" => account = Some(value(&mut it, a)?.to_string()),
@@ -204,9 +351,27 @@ pub fn parse(args: &[String], keys_env: Option<String>) -> Result<Command, Strin
     let listen: SocketAddr = listen
         .parse()
         .map_err(|_| format!("--listen: '{listen}' is not HOST:PORT (an IP address and a port)"))?;
-    let keys = match keys.or_else(|| keys_env.filter(|v| !v.is_empty()).map(PathBuf::from)) {
-        Some(path) => KeySource::File(path),
-        None => KeySource::Demo,
+    let keys = match (state, keys) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "--state and --keys exclude each other: put a key-store document into a state with \
+                 `paycrypt-server import --state FILE --keys DOCUMENT`"
+                    .into(),
+            );
+        }
+        (Some(path), None) => KeySource::State {
+            path,
+            key: state_key(state_key_file, state_key_env)?,
+        },
+        (None, keys) => {
+            if state_key_file.is_some() {
+                return Err("--state-key-file applies with --state only".into());
+            }
+            match keys.or_else(|| keys_env.filter(|v| !v.is_empty()).map(PathBuf::from)) {
+                Some(path) => KeySource::File(path),
+                None => KeySource::Demo,
+            }
+        }
     };
     let auth = if no_auth {
         if credentials.is_some() {
@@ -283,6 +448,62 @@ mod tests {
         );
         assert_eq!(s.limits.max_body, 10);
         assert_eq!(parse(&args("--help"), None).unwrap(), Command::Help);
+        let Command::Serve(s) = parse(&args("--state s.db --state-key-file s.key"), None).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            s.keys,
+            KeySource::State {
+                path: "s.db".into(),
+                key: StateKeySource::File("s.key".into())
+            }
+        );
+        let env = || Some(zeroize::Zeroizing::new("ab".repeat(32)));
+        let Command::Serve(s) = parse_with(&args("--state s.db"), None, env()).unwrap() else {
+            panic!()
+        };
+        assert!(matches!(
+            s.keys,
+            KeySource::State {
+                key: StateKeySource::Env(_),
+                ..
+            }
+        ));
+        assert!(!format!("{s:?}").contains("abab"));
+        assert_eq!(
+            parse(
+                &args("import --state s.db --state-key-file k --keys d.json"),
+                None
+            )
+            .unwrap(),
+            Command::Import {
+                state: "s.db".into(),
+                key: StateKeySource::File("k".into()),
+                keys: "d.json".into()
+            }
+        );
+        assert_eq!(
+            parse_with(&args("export --state s.db --out o.json"), None, env())
+                .unwrap()
+                .clone(),
+            Command::Export {
+                state: "s.db".into(),
+                key: StateKeySource::Env(EnvKey(zeroize::Zeroizing::new("ab".repeat(32)))),
+                out: Some("o.json".into())
+            }
+        );
+        for bad in [
+            "--state s.db",
+            "--state s.db --keys k.json --state-key-file f",
+            "--state-key-file f",
+            "import --state s.db --state-key-file k",
+            "export --keys d.json --state s --state-key-file k",
+            "export --state-key-file k",
+        ] {
+            assert!(parse(&args(bad), None).is_err(), "{bad}");
+        }
+        assert!(parse_with(&args("--state s --state-key-file k"), None, env()).is_err());
         for bad in [
             "--listen localhost",
             "--bogus",

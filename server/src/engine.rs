@@ -8,12 +8,29 @@
 
 use std::sync::Arc;
 
-use paycrypt::OsRng;
-use paycrypt::wire::{Operation, Request, ServiceError};
-use paycrypt::{Key, KeyIdentifier, KeyStore, MemoryKeyStore, Policy};
+use paycrypt::wire::{Operation, Request};
+use paycrypt::{KeyStore, Policy};
 
 use crate::api::{ApiError, Field, Shape};
 use crate::route::DataOperation;
+use crate::state::{Lookup, Scope, State};
+
+/// The library's names the rest of the server uses: one place to follow the library's surface.
+pub use paycrypt::tr31::exchange::{
+    ExchangeError, ImportedKey, export_initial_key, export_key_block, import_key_block,
+};
+pub use paycrypt::wire::control::{
+    ControlRequest, CreateKey, ExportKey, ImportKey, ImportMaterial, Page, take_tag_value,
+};
+pub use paycrypt::wire::{
+    DocumentAlias, DocumentKey, Json, KeyMetadata, KeyOrigin, KeyStoreDocument, MAX_TAGS,
+    ServiceError, Tag, Timestamp, describe_key, summarize_key, tags_json, write_document,
+};
+pub use paycrypt::{
+    Error as LibraryError, KcvAlgorithm, Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass,
+    KeyIdentifier, KeyMaterial, KeyState, KeyUsage, OsRng, RsaPadding, RsaPrivateKey, RsaPublicKey,
+    RsaSize, SymmetricAlgorithm, SymmetricKey,
+};
 
 /// The embedded demo key store and its warning: the CLI's, shared (one file, not a copy).
 mod demo {
@@ -25,10 +42,15 @@ pub const DEMO_KEYS: &str = demo::DEMO_KEYS;
 /// The warning printed whenever the demo key store serves.
 pub const DEMO_WARNING: &str = demo::DEMO_WARNING;
 
-/// The keys the server serves, shared by all requests.
+/// The keys the server serves, shared by all requests: the state (an in-memory or a durable one, with
+/// its control plane), or any read-only [`KeyStore`] (a firmware table; tests inject faults with it),
+/// which has no control plane.
 #[derive(Clone)]
-pub struct Keys {
-    store: Arc<dyn KeyStore + Send + Sync>,
+pub enum Keys {
+    /// The state.
+    State(Arc<State>),
+    /// A read-only store.
+    Static(Arc<dyn KeyStore + Send + Sync>),
 }
 
 impl std::fmt::Debug for Keys {
@@ -47,28 +69,54 @@ pub struct KeySummary {
 }
 
 impl Keys {
-    /// Serve any key store (a firmware table, a database; tests use this to inject faults).
+    /// Serve any key store, read-only (no control plane).
     pub fn from_store(store: impl KeyStore + Send + Sync + 'static) -> Self {
-        Keys {
-            store: Arc::new(store),
-        }
+        Keys::Static(Arc::new(store))
     }
 
-    /// A key-store document (the format of `paycrypt::wire`'s key-store file, as the CLI's `--keys`).
+    /// An in-memory state seeded with a key-store document (read strictly: every key's attributes
+    /// form one of AWS's valid combinations).
     pub fn from_json(text: &str) -> Result<(Self, Vec<KeySummary>), String> {
-        let store = MemoryKeyStore::from_json(text).map_err(|e| e.to_string())?;
-        let summary = store
-            .keys()
-            .map(|k| KeySummary {
-                arn: k.arn().as_str().to_string(),
-                aliases: store
-                    .aliases()
-                    .filter(|(_, arn)| arn.as_str() == k.arn().as_str())
-                    .map(|(a, _)| a.to_string())
-                    .collect(),
-            })
-            .collect();
-        Ok((Self::from_store(store), summary))
+        let doc = KeyStoreDocument::from_json(text).map_err(|e| e.to_string())?;
+        let state = State::in_memory(doc)?;
+        let summary = state.summary();
+        Ok((Keys::State(Arc::new(state)), summary))
+    }
+
+    /// The state, when the keys are one.
+    pub fn state(&self) -> Option<&Arc<State>> {
+        match self {
+            Keys::State(s) => Some(s),
+            Keys::Static(_) => None,
+        }
+    }
+}
+
+/// The keys a request names, resolved for its caller before it runs (a key is shared, so the
+/// request computes without holding the state's lock); a control-plane change answered before the
+/// lookup is seen by it.
+struct Resolved {
+    keys: Vec<(String, Arc<paycrypt::Key>)>,
+}
+
+impl KeyStore for Resolved {
+    fn resolve(&self, identifier: &KeyIdentifier<'_>) -> Option<&paycrypt::Key> {
+        self.keys
+            .iter()
+            .find(|(text, _)| KeyIdentifier::parse(text).ok().as_ref() == Some(identifier))
+            .map(|(_, key)| &**key)
+    }
+}
+
+/// The key identifiers a data-plane request names.
+fn identifiers(request: &Request) -> Vec<&str> {
+    match request {
+        Request::ReEncryptData {
+            incoming, outgoing, ..
+        } => vec![&incoming.key_identifier, &outgoing.key_identifier],
+        Request::EncryptData { key, .. } | Request::DecryptData { key, .. } => {
+            vec![&key.key_identifier]
+        }
     }
 }
 
@@ -120,7 +168,7 @@ pub fn path_member(op: DataOperation) -> &'static str {
 }
 
 /// The library's error in the server's terms.
-fn api_error(e: ServiceError) -> ApiError {
+pub fn api_error(e: ServiceError) -> ApiError {
     let message = e.message();
     match e {
         ServiceError::Validation { field_list, .. } => ApiError {
@@ -160,18 +208,38 @@ pub fn data_operation(
 ) -> Result<DataAnswer, ApiError> {
     let request =
         Request::from_rest_json(operation(op), path_identifier, body).map_err(api_error)?;
-    let scoped = Scoped {
-        inner: keys.store.as_ref(),
-        account,
-        region,
-    };
     let policy = match strictness {
         Strictness::Documented => Policy::Documented,
         Strictness::StrictAws => Policy::StrictAws,
     };
-    let response = request
-        .execute(&scoped, &mut OsRng, policy)
-        .map_err(api_error)?;
+    let response = match keys {
+        Keys::State(state) => {
+            let scope = Scope::new(region, account);
+            let resolved = {
+                let index = state.read();
+                Resolved {
+                    keys: identifiers(&request)
+                        .into_iter()
+                        .filter_map(|id| {
+                            index
+                                .resolve(&scope, id)
+                                .map(|e| (id.to_string(), e.key.clone()))
+                        })
+                        .collect(),
+                }
+            };
+            request.execute(&resolved, &mut OsRng, policy)
+        }
+        Keys::Static(store) => {
+            let scoped = Scoped {
+                inner: store.as_ref(),
+                account,
+                region,
+            };
+            request.execute(&scoped, &mut OsRng, policy)
+        }
+    }
+    .map_err(api_error)?;
     let key_arn = response["KeyArn"].as_str().unwrap_or("-").to_string();
     // The allocation of the wiped text moves into the body (no copy).
     let body = core::mem::take(&mut *response.to_text()).into_bytes();

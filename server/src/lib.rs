@@ -2,21 +2,26 @@
 //! SDKs use unchanged, with real results computed by the `paycrypt` library.
 //!
 //! It speaks the data plane's rest-json protocol (`POST /keys/{KeyIdentifier}/encrypt`, `/decrypt`,
-//! `/keys/{IncomingKeyIdentifier}/reencrypt`), verifies SigV4 with AWS's `aws-sigv4` crate, scopes
-//! keys to the caller's account and region, and encodes errors as each plane's clients expect. The
-//! protocol facts it follows are in the team's `EMULATOR.md`.
+//! `/keys/{IncomingKeyIdentifier}/reencrypt`) and the control plane's awsJson1_0 (keys, aliases, tags,
+//! key import and export), verifies SigV4 with AWS's `aws-sigv4` crate, scopes keys and aliases to the
+//! caller's account and region, keeps its state durably (`--state`: an embedded database, key material
+//! sealed), and encodes errors as each plane's clients expect. The protocol facts it follows are in the
+//! team's `EMULATOR.md`.
 //!
 //! Modules, one concern each:
 //! - [`route`]: which plane and operation a request is for (raw path, `X-Amz-Target`);
 //! - [`sigv4`]: signature verification; [`credentials`]: who may call, in which account;
 //! - [`api`]: error shapes and their encoding per plane;
-//! - [`engine`]: the adapter to the `paycrypt` library (the only module that names its API);
-//! - [`control`]: the control plane (not implemented yet: well-formed errors);
+//! - [`engine`]: the adapter to the `paycrypt` library (the one module that names its API; the others
+//!   use the names it re-exports);
+//! - [`control`]: the control plane; [`state`]: keys, aliases, tokens, the writer and the database;
+//! - certificates: [`authority`];
 //! - [`service`]: one request end to end (body limits, auth, dispatch, panics, the log line);
 //! - [`server`]: the listener (connections, timeouts, graceful shutdown);
 //! - [`config`]: settings and the command line.
 
 pub mod api;
+pub mod authority;
 pub mod config;
 pub mod control;
 pub mod credentials;
@@ -25,6 +30,7 @@ pub mod route;
 pub mod server;
 pub mod service;
 pub mod sigv4;
+pub mod state;
 
 pub use config::{AuthMode, KeySource, Limits, Settings};
 pub use engine::{Keys, Strictness};
@@ -54,6 +60,26 @@ pub fn build(settings: &Settings) -> Result<Built, String> {
             notices.push(engine::DEMO_WARNING.to_string());
             Keys::from_json(engine::DEMO_KEYS)
                 .map_err(|e| format!("the embedded demo key store is broken: {e}"))?
+        }
+        KeySource::State { path, key } => {
+            let (state_key, created) = key.load()?;
+            if created {
+                notices.push(format!(
+                    "paycrypt-server: created the state key file {} (mode 0600): keep it, the state \
+                     cannot be opened without it",
+                    key.describe()
+                ));
+            }
+            let state = state::State::open(path, &state_key)?;
+            let summary = state.summary();
+            notices.push(format!(
+                "paycrypt-server: state {}: {} keys, every change durable before it is answered, key \
+                 material sealed under the state key from {}",
+                path.display(),
+                summary.len(),
+                key.describe()
+            ));
+            (Keys::State(std::sync::Arc::new(state)), Vec::new())
         }
     };
     let auth = match &settings.auth {

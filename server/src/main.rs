@@ -20,8 +20,13 @@ fn main() -> ExitCode {
         }
     };
     let keys_env = std::env::var(config::KEYS_ENV).ok();
-    let settings = match config::parse(&args, keys_env) {
+    let state_key_env = std::env::var(paycrypt_server::state::seal::STATE_KEY_ENV)
+        .ok()
+        .map(zeroize::Zeroizing::new);
+    let settings = match config::parse_with(&args, keys_env, state_key_env) {
         Ok(Command::Serve(s)) => s,
+        Ok(Command::Import { state, key, keys }) => return import(&state, &key, &keys),
+        Ok(Command::Export { state, key, out }) => return export(&state, &key, out.as_deref()),
         Ok(Command::Help) => {
             print!("{}", config::HELP);
             return ExitCode::SUCCESS;
@@ -76,6 +81,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let keys = built.app.keys().clone();
     runtime.block_on(async move {
         let server = match Server::bind(settings.listen, built.app).await {
             Ok(s) => s,
@@ -106,6 +112,10 @@ fn main() -> ExitCode {
         }
         drop(out);
         let stopped = server.run(shutdown_signal()).await;
+        // The writer finishes what is queued and closes the database.
+        if let Some(state) = keys.state() {
+            state.close();
+        }
         if stopped.abandoned_connections > 0 {
             tracing::warn!(
                 connections = stopped.abandoned_connections,
@@ -115,6 +125,107 @@ fn main() -> ExitCode {
         tracing::info!("stopped");
         ExitCode::SUCCESS
     })
+}
+
+/// `paycrypt-server import`.
+fn import(
+    state: &std::path::Path,
+    key: &config::StateKeySource,
+    keys: &std::path::Path,
+) -> ExitCode {
+    let run = || -> Result<(usize, usize), String> {
+        let mut text = zeroize::Zeroizing::new(String::new());
+        std::io::Read::read_to_string(
+            &mut std::fs::File::open(keys)
+                .map_err(|e| format!("cannot read {}: {e}", keys.display()))?,
+            &mut text,
+        )
+        .map_err(|e| format!("cannot read {}: {e}", keys.display()))?;
+        let doc = paycrypt_server::engine::KeyStoreDocument::from_json(&text)
+            .map_err(|e| format!("cannot load {}: {e}", keys.display()))?;
+        let (state_key, created) = key.load()?;
+        if created {
+            eprintln!(
+                "paycrypt-server: created the state key file {} (mode 0600): keep it, the state \
+                 cannot be opened without it",
+                key.describe()
+            );
+        }
+        paycrypt_server::state::import_document(state, &state_key, doc)
+    };
+    match run() {
+        Ok((keys_added, aliases_added)) => {
+            eprintln!(
+                "paycrypt-server: imported {keys_added} keys and {aliases_added} aliases into {}",
+                state.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("paycrypt-server: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `paycrypt-server export`.
+fn export(
+    state: &std::path::Path,
+    key: &config::StateKeySource,
+    out: Option<&std::path::Path>,
+) -> ExitCode {
+    let run = || -> Result<Vec<String>, String> {
+        if matches!(key, config::StateKeySource::File(p) if !p.exists()) {
+            return Err(format!(
+                "the state key file {} does not exist",
+                key.describe()
+            ));
+        }
+        let (state_key, _) = key.load()?;
+        let (doc, left_out) = paycrypt_server::state::export_document(state, &state_key)?;
+        let mut text = doc.to_pretty();
+        text.push('\n');
+        match out {
+            Some(path) => {
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o600);
+                }
+                let mut file = options
+                    .open(path)
+                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                file.write_all(text.as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(text.as_bytes())
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| format!("cannot write the document: {e}"))?;
+            }
+        }
+        Ok(left_out)
+    };
+    match run() {
+        Ok(left_out) => {
+            eprintln!(
+                "paycrypt-server: warning: the exported document holds key material in the clear"
+            );
+            for alias in left_out {
+                eprintln!("paycrypt-server: alias {alias} names no key: not exported");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("paycrypt-server: error: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// SIGINT or SIGTERM.

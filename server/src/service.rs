@@ -138,6 +138,11 @@ impl App {
         &self.limits
     }
 
+    /// The keys served.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     /// Answer one request (never fails: every failure is an AWS error response).
     pub async fn handle(&self, req: hyper::Request<Incoming>) -> Response<Full<Bytes>> {
         let start = Instant::now();
@@ -260,9 +265,14 @@ impl App {
             )
             .into()),
             Route::Control { operation } => {
-                match catch_unwind(AssertUnwindSafe(|| {
-                    control::handle(operation, &body, &caller)
-                })) {
+                // A task of its own: a panic anywhere in it (also after an await) is a JoinError,
+                // answered 500, and the server keeps serving.
+                let keys = self.keys.clone();
+                let operation = operation.to_string();
+                let task = tokio::spawn(async move {
+                    control::handle(&keys, &operation, &body, &caller).await
+                });
+                match task.await {
                     Ok(r) => r.map_err(Failure::from),
                     Err(_) => Err(internal().into()),
                 }

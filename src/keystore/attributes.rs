@@ -111,6 +111,37 @@ pub struct KeyModesOfUse {
     pub no_restrictions: bool,
 }
 
+impl KeyModesOfUse {
+    /// The AWS member names, in AWS's order (the order of [`KeyModesOfUse::flags`]).
+    pub const MEMBERS: [&'static str; 9] = [
+        "Encrypt",
+        "Decrypt",
+        "Wrap",
+        "Unwrap",
+        "Generate",
+        "Sign",
+        "Verify",
+        "DeriveKey",
+        "NoRestrictions",
+    ];
+
+    /// The flags in the order of [`KeyModesOfUse::MEMBERS`].
+    #[must_use]
+    pub const fn flags(&self) -> [bool; 9] {
+        [
+            self.encrypt,
+            self.decrypt,
+            self.wrap,
+            self.unwrap,
+            self.generate,
+            self.sign,
+            self.verify,
+            self.derive_key,
+            self.no_restrictions,
+        ]
+    }
+}
+
 /// AWS `KeyAttributes`: what a key is and what it may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyAttributes {

@@ -1,5 +1,6 @@
 //! RSA keys and the private and public operations (feature `rsa`).
 
+mod generate;
 mod import;
 mod monty;
 mod oaep;

@@ -5,6 +5,8 @@
 //! [`KeyMaterial`]: crate::KeyMaterial
 
 #[cfg(feature = "alloc")]
+use alloc::string::String;
+#[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 use core::convert::Infallible;
 use core::fmt;
@@ -76,6 +78,35 @@ impl RsaPrivateKey {
     ) -> Result<Zeroizing<Vec<u8>>> {
         match self.0 {}
     }
+    /// Always [`Problem::RsaUnavailable`].
+    ///
+    /// # Errors
+    ///
+    /// Always.
+    #[cfg(feature = "alloc")]
+    pub fn generate<R: TryCryptoRng + ?Sized>(_size: RsaSize, _rng: &mut R) -> Result<Self> {
+        unavailable()
+    }
+
+    /// Unreachable: no key exists.
+    ///
+    /// # Errors
+    ///
+    /// Never returns.
+    #[cfg(feature = "alloc")]
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        match self.0 {}
+    }
+
+    /// Unreachable: no key exists.
+    ///
+    /// # Errors
+    ///
+    /// Never returns.
+    #[cfg(feature = "alloc")]
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
+        match self.0 {}
+    }
 }
 
 impl RsaPublicKey {
@@ -121,6 +152,25 @@ impl RsaPublicKey {
         _plaintext: &[u8],
         _rng: &mut R,
     ) -> Result<Vec<u8>> {
+        match self.0 {}
+    }
+    /// Unreachable: no key exists.
+    ///
+    /// # Errors
+    ///
+    /// Never returns.
+    #[cfg(feature = "alloc")]
+    pub fn to_spki_der(&self) -> Result<Vec<u8>> {
+        match self.0 {}
+    }
+
+    /// Unreachable: no key exists.
+    ///
+    /// # Errors
+    ///
+    /// Never returns.
+    #[cfg(feature = "alloc")]
+    pub fn to_spki_pem(&self) -> Result<String> {
         match self.0 {}
     }
 }

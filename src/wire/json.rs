@@ -287,11 +287,24 @@ impl<'a> Object<'a> {
         member: &str,
         allowed: &[T],
     ) -> Result<Option<T>, ServiceError> {
+        let names: Vec<&str> = allowed.iter().map(|v| v.aws_name()).collect();
+        self.opt_named(member, &names, |s| {
+            allowed.iter().copied().find(|v| v.aws_name() == s)
+        })
+    }
+
+    /// An optional member whose value is one of the AWS names `allowed` (values that are no enum of
+    /// the crate's vocabulary, or only part of one), read by `parse`; lists them all on failure.
+    pub(crate) fn opt_named<T>(
+        &self,
+        member: &str,
+        allowed: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ServiceError> {
         let Some(s) = self.opt_str(member)? else {
             return Ok(None);
         };
-        let found = allowed.iter().copied().find(|v| v.aws_name() == s);
-        found.map(Some).ok_or_else(|| {
+        parse(s).map(Some).ok_or_else(|| {
             let given = if self.echo_values {
                 format!("Value '{}'", echo(s))
             } else {
@@ -301,13 +314,22 @@ impl<'a> Object<'a> {
                 self.path_of(member),
                 format!(
                     "{given} failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                    allowed
-                        .iter()
-                        .map(|v| v.aws_name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    allowed.join(", ")
                 ),
             )
+        })
+    }
+
+    /// A required member of [`Object::opt_named`]'s kind.
+    pub(crate) fn req_named<T>(
+        &self,
+        member: &str,
+        allowed: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, ServiceError> {
+        self.req(member)?;
+        self.opt_named(member, allowed, parse)?.ok_or_else(|| {
+            ServiceError::field(self.path_of(member), "Member must not be null".to_string())
         })
     }
 

@@ -31,13 +31,14 @@ use serde_json::{Map, Value, json};
 use super::ServiceError;
 use super::error::{Member, describe, member};
 use super::json::{Json, Object, echo, join};
+use super::keystore_record::{KeyMetadata, METADATA_MEMBERS, parse_metadata};
 use crate::algorithm::KeyAlgorithm;
 use crate::error::Error;
 use crate::kcv::KcvAlgorithm;
 use crate::key::SymmetricKey;
 use crate::keystore::{
-    Key, KeyArn, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyState, KeyUsage,
-    MemoryKeyStore,
+    Key, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyMaterial, KeyModesOfUse, KeyState,
+    KeyUsage, MemoryKeyStore,
 };
 
 use crate::rsa::{RsaPrivateKey, RsaPublicKey};
@@ -98,48 +99,59 @@ fn at(key: Option<&str>, path: String, e: Error) -> KeyStoreFileError {
     }
 }
 
-/// `KeyModesOfUse`'s members, in AWS's order, each with its flag: the one table the document's reader
-/// and the listing use.
-type Flag = fn(&mut KeyModesOfUse) -> &mut bool;
-const MODES_OF_USE: [(&str, Flag); 9] = [
-    ("Encrypt", |m| &mut m.encrypt),
-    ("Decrypt", |m| &mut m.decrypt),
-    ("Wrap", |m| &mut m.wrap),
-    ("Unwrap", |m| &mut m.unwrap),
-    ("Generate", |m| &mut m.generate),
-    ("Sign", |m| &mut m.sign),
-    ("Verify", |m| &mut m.verify),
-    ("DeriveKey", |m| &mut m.derive_key),
-    ("NoRestrictions", |m| &mut m.no_restrictions),
-];
-
 fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, ServiceError> {
-    let attrs_value = o.req("KeyAttributes")?;
+    parse_attributes_value(o.req("KeyAttributes")?, path)
+}
+
+/// Key attributes (`KeyUsage`, `KeyClass`, `KeyAlgorithm`, `KeyModesOfUse`, all required) at `path`.
+/// AWS values paycrypt has no key type for (HMAC and ECC algorithms, the `M0` usage) are named as such;
+/// no other value given is repeated.
+pub(crate) fn parse_attributes_value(
+    value: &Value,
+    path: &str,
+) -> Result<KeyAttributes, ServiceError> {
     let a = Object::new(
-        attrs_value,
+        value,
         path,
         &["KeyUsage", "KeyClass", "KeyAlgorithm", "KeyModesOfUse"],
     )?
     .quiet();
+    for (member, unsupported) in [
+        ("KeyUsage", &super::control::UNSUPPORTED_USAGES[..]),
+        ("KeyAlgorithm", &super::control::UNSUPPORTED_ALGORITHMS[..]),
+    ] {
+        if let Some(s) = a.opt_str(member)?
+            && unsupported.contains(&s)
+        {
+            return Err(ServiceError::field(
+                a.path_of(member),
+                format!("{s} is an AWS value that paycrypt does not support"),
+            ));
+        }
+    }
     let key_usage = a.req_enum("KeyUsage", &KeyUsage::ALL)?;
     let key_class = a.req_enum("KeyClass", &KeyClass::ALL)?;
     let key_algorithm = a.req_enum("KeyAlgorithm", &KeyAlgorithm::ALL)?;
     let modes_path = a.path_of("KeyModesOfUse");
-    let modes_value = a.req("KeyModesOfUse")?;
-    let names = MODES_OF_USE.map(|(name, _)| name);
-    let m = Object::new(modes_value, &modes_path, &names)?.quiet();
-    let mut key_modes_of_use = KeyModesOfUse::default();
-    for (name, flag) in MODES_OF_USE {
-        if let Some(v) = m.opt_bool(name)? {
-            *flag(&mut key_modes_of_use) = v;
-        }
-    }
+    let key_modes_of_use = parse_modes(a.req("KeyModesOfUse")?, &modes_path)?;
     Ok(KeyAttributes {
         key_usage,
         key_class,
         key_algorithm,
         key_modes_of_use,
     })
+}
+
+/// `KeyModesOfUse` at `path`: booleans, members not given false.
+pub(crate) fn parse_modes(value: &Value, path: &str) -> Result<KeyModesOfUse, ServiceError> {
+    let m = Object::new(value, path, &KeyModesOfUse::MEMBERS)?.quiet();
+    let mut flags = [false; 9];
+    for (flag, name) in flags.iter_mut().zip(KeyModesOfUse::MEMBERS) {
+        if let Some(v) = m.opt_bool(name)? {
+            *flag = v;
+        }
+    }
+    Ok(KeyModesOfUse::from_flags(flags))
 }
 
 fn parse_material(
@@ -156,28 +168,51 @@ fn parse_material(
     }
 }
 
-fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
-    let o = Object::new(
-        value,
-        path,
-        &[
-            "KeyArn",
-            "KeyAttributes",
-            "KeyMaterial",
-            "Enabled",
-            "KeyState",
-            "KeyCheckValueAlgorithm",
-            "KeyCheckValue",
-            "PaycryptAllowRawRsaOutgoing",
-        ],
-    )
-    .map_err(|e| from_service(None, e))?
-    .quiet();
+/// The members of a document key: this module's, then the metadata of `keystore_record`.
+const KEY_MEMBERS: [&str; 16] = [
+    "KeyArn",
+    "KeyAttributes",
+    "KeyMaterial",
+    "Enabled",
+    "KeyState",
+    "KeyCheckValueAlgorithm",
+    "KeyCheckValue",
+    "PaycryptAllowRawRsaOutgoing",
+    METADATA_MEMBERS[0],
+    METADATA_MEMBERS[1],
+    METADATA_MEMBERS[2],
+    METADATA_MEMBERS[3],
+    METADATA_MEMBERS[4],
+    METADATA_MEMBERS[5],
+    METADATA_MEMBERS[6],
+    METADATA_MEMBERS[7],
+];
+
+/// One key of a document with its metadata. `strict`: the attributes must form one of AWS's valid
+/// combinations.
+pub(crate) fn parse_document_key(
+    value: &Value,
+    path: &str,
+    strict: bool,
+) -> Result<(Key, KeyMetadata), KeyStoreFileError> {
+    let o = Object::new(value, path, &KEY_MEMBERS)
+        .map_err(|e| from_service(None, e))?
+        .quiet();
     let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
     let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
     let key = Some(arn_text);
     let attributes =
         parse_attributes(&o, &o.path_of("KeyAttributes")).map_err(|e| from_service(key, e))?;
+    if strict {
+        attributes
+            .check_combination()
+            .map_err(|e| KeyStoreFileError {
+                key: key.map(str::to_string),
+                path: join(&o.path_of("KeyAttributes"), e.attribute().member()),
+                message: e.to_string(),
+            })?;
+    }
+    let metadata = parse_metadata(&o).map_err(|e| from_service(key, e))?;
     let material_text = o.req_str("KeyMaterial").map_err(|e| from_service(key, e))?;
     let material_path = o.path_of("KeyMaterial");
     let material = parse_material(
@@ -239,7 +274,92 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
             });
         }
     }
-    Ok(stored)
+    Ok((stored, metadata))
+}
+
+/// A document's text parsed (wiped on drop), a duplicate member or bad JSON reported at its path.
+pub(crate) fn parse_document_text(text: &str) -> Result<Json, KeyStoreFileError> {
+    Json::parse(text).map_err(|e| match e.duplicate_path() {
+        Some(path) => KeyStoreFileError {
+            key: None,
+            path: path.to_string(),
+            message: "a member appears more than once".to_string(),
+        },
+        None => KeyStoreFileError {
+            key: None,
+            path: "$".to_string(),
+            message: format!("not valid JSON: {e}"),
+        },
+    })
+}
+
+/// The keys (with metadata) and aliases of a document, in document order, checked: no ARN twice, no
+/// alias name twice, every alias naming a key of the document.
+#[expect(
+    clippy::type_complexity,
+    reason = "a one-off pair of lists, named by the function's docs"
+)]
+pub(crate) fn parse_document(
+    value: &Value,
+    strict: bool,
+) -> Result<(Vec<(Key, KeyMetadata)>, Vec<(String, KeyArn)>), KeyStoreFileError> {
+    let top = Object::new(value, "", &["Keys", "Aliases"])
+        .map_err(|e| from_service(None, e))?
+        .quiet();
+    let mut keys: Vec<(Key, KeyMetadata)> = Vec::new();
+    let mut arns = BTreeSet::new();
+    let list = top.opt_array("Keys").map_err(|e| from_service(None, e))?;
+    for (i, k) in list.into_iter().flatten().enumerate() {
+        let path = format!("Keys[{i}]");
+        let (key, metadata) = parse_document_key(k, &path, strict)?;
+        let arn = *key.arn();
+        if !arns.insert(arn.as_str().to_string()) {
+            return Err(KeyStoreFileError {
+                key: Some(arn.as_str().to_string()),
+                path: join(&path, "KeyArn"),
+                message: "a key with this ARN appears twice".to_string(),
+            });
+        }
+        keys.push((key, metadata));
+    }
+    let list = top
+        .opt_array("Aliases")
+        .map_err(|e| from_service(None, e))?;
+    let mut names = BTreeSet::new();
+    let mut aliases = Vec::new();
+    for (i, a) in list.into_iter().flatten().enumerate() {
+        let path = format!("Aliases[{i}]");
+        let o = Object::new(a, &path, &["AliasName", "KeyArn"])
+            .map_err(|e| from_service(None, e))?
+            .quiet();
+        let name = o.req_str("AliasName").map_err(|e| from_service(None, e))?;
+        let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
+        // A bad ARN is named by its path only (it may be anything, of any length).
+        let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
+        // A second alias of the same name (in the same account and region: aliases are theirs)
+        // would silently re-point the first.
+        let (region, account) = arn.region_and_account();
+        if !names.insert((region.to_string(), account.to_string(), name)) {
+            return Err(KeyStoreFileError {
+                key: Some(arn_text.to_string()),
+                path: o.path_of("AliasName"),
+                message: format!("alias {} appears twice", echo(name)),
+            });
+        }
+        let well_formed = matches!(KeyIdentifier::parse(name), Ok(KeyIdentifier::Alias(_)));
+        if !well_formed || !arns.contains(arn.as_str()) {
+            return Err(KeyStoreFileError {
+                key: Some(arn_text.to_string()),
+                path: o.path_of("AliasName"),
+                message: format!(
+                    "alias {} is not of the form alias/<name>, or its key is not in the store",
+                    echo(name)
+                ),
+            });
+        }
+        aliases.push((name.to_string(), arn));
+    }
+    Ok((keys, aliases))
 }
 
 impl MemoryKeyStore {
@@ -256,73 +376,39 @@ impl MemoryKeyStore {
     /// `KeyCheckValue` does not match its material. The error names the key and the member, never a
     /// value.
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
-        let value = Json::parse(text).map_err(|e| match e.duplicate_path() {
-            Some(path) => KeyStoreFileError {
-                key: None,
-                path: path.to_string(),
-                message: "a member appears more than once".to_string(),
-            },
-            None => KeyStoreFileError {
-                key: None,
-                path: "$".to_string(),
-                message: format!("not valid JSON: {e}"),
-            },
-        })?;
+        let value = parse_document_text(text)?;
         Self::from_value(&value)
     }
 
-    /// Load a key-store document from a JSON value.
+    /// Load a key-store document from a JSON value. Unlike
+    /// [`KeyStoreDocument`](super::KeyStoreDocument), keys whose attributes AWS would refuse to create
+    /// are accepted (tests use them to check that the operations refuse them); the metadata members
+    /// (`Exportable`, `Tags`, timestamps) are checked and not kept.
     ///
     /// # Errors
     ///
     /// As [`MemoryKeyStore::from_json`], without the JSON text's own errors.
     pub fn from_value(value: &Value) -> Result<Self, KeyStoreFileError> {
-        let top = Object::new(value, "", &["Keys", "Aliases"])
-            .map_err(|e| from_service(None, e))?
-            .quiet();
+        let (keys, aliases) = parse_document(value, false)?;
         let mut store = MemoryKeyStore::new();
-        let keys = top.opt_array("Keys").map_err(|e| from_service(None, e))?;
-        for (i, k) in keys.into_iter().flatten().enumerate() {
-            let path = format!("Keys[{i}]");
-            let key = parse_key(k, &path)?;
-            let arn = *key.arn();
-            if store.insert(key).is_some() {
+        for (key, _) in keys {
+            store.insert(key);
+        }
+        // This store's aliases are global: one name, one key.
+        let mut names = BTreeSet::new();
+        for (i, (name, arn)) in aliases.iter().enumerate() {
+            if !names.insert(name.as_str()) {
                 return Err(KeyStoreFileError {
                     key: Some(arn.as_str().to_string()),
-                    path: join(&path, "KeyArn"),
-                    message: "a key with this ARN appears twice".to_string(),
-                });
-            }
-        }
-        let aliases = top
-            .opt_array("Aliases")
-            .map_err(|e| from_service(None, e))?;
-        let mut names = BTreeSet::new();
-        for (i, a) in aliases.into_iter().flatten().enumerate() {
-            let path = format!("Aliases[{i}]");
-            let o = Object::new(a, &path, &["AliasName", "KeyArn"])
-                .map_err(|e| from_service(None, e))?
-                .quiet();
-            let name = o.req_str("AliasName").map_err(|e| from_service(None, e))?;
-            let arn_text = o.req_str("KeyArn").map_err(|e| from_service(None, e))?;
-            // A bad ARN is named by its path only (it may be anything, of any length).
-            let arn = KeyArn::parse(arn_text).map_err(|e| at(None, o.path_of("KeyArn"), e))?;
-            // A second alias of the same name would silently re-point the first.
-            if !names.insert(name) {
-                return Err(KeyStoreFileError {
-                    key: Some(arn_text.to_string()),
-                    path: o.path_of("AliasName"),
+                    path: format!("Aliases[{i}].AliasName"),
                     message: format!("alias {} appears twice", echo(name)),
                 });
             }
-            store.add_alias(name, &arn).map_err(|_| KeyStoreFileError {
-                key: Some(arn_text.to_string()),
-                path: o.path_of("AliasName"),
-                message: format!(
-                    "alias {} is not of the form alias/<name>, or its key is not in the store",
-                    echo(name)
-                ),
-            })?;
+        }
+        for (name, arn) in aliases {
+            store
+                .add_alias(&name, &arn)
+                .map_err(|e| at(Some(arn.as_str()), "Aliases".to_string(), e))?;
         }
         Ok(store)
     }
@@ -342,12 +428,10 @@ pub fn key_store_listing(store: &MemoryKeyStore) -> Json {
 
 fn key_listing(key: &Key) -> Value {
     let a = key.attributes();
-    let modes: Map<String, Value> = MODES_OF_USE
+    let modes: Map<String, Value> = KeyModesOfUse::MEMBERS
         .iter()
-        .map(|(name, flag)| {
-            let mut m = a.key_modes_of_use;
-            ((*name).to_string(), Value::Bool(*flag(&mut m)))
-        })
+        .zip(a.key_modes_of_use.flags())
+        .map(|(name, flag)| ((*name).to_string(), Value::Bool(flag)))
         .collect();
     let mut listed = json!({
         "KeyArn": key.arn().as_str(),

@@ -4,9 +4,15 @@
 //! optionally the server's resident memory as the run goes.
 //!
 //! ```text
-//! paycrypt-loadgen --endpoint http://127.0.0.1:7420 [--case aes-dukpt|tdes-dukpt] [--connections 64]
-//!                  [--requests N | --seconds S] [--rate REQ_PER_S] [--threads 1] [--server-pid PID]
+//! paycrypt-loadgen --endpoint http://127.0.0.1:7420 [--case aes-dukpt|tdes-dukpt|create-key|get-key|list-keys]
+//!                  [--connections 64] [--requests N | --seconds S] [--rate REQ_PER_S] [--threads 1]
+//!                  [--server-pid PID] [--preload N]
 //! ```
+//!
+//! The control-plane cases: `create-key` (a new AES-128 key per request; every answer must be a 200
+//! naming a new key), `get-key` (one key, the same answer every time), `list-keys` (the first page of
+//! 100, the same answer every time). `--preload N` first creates N AES-128 keys (over all connections),
+//! to measure any case with that many keys stored.
 //!
 //! With `--rate`, each connection sends on a fixed schedule and latency is measured from the scheduled
 //! time (a slow answer delays the next send, and that delay counts). Without it, each connection sends
@@ -38,6 +44,7 @@ struct Options {
     rate: Option<f64>,
     threads: usize,
     server_pid: Option<u32>,
+    preload: u64,
     access_key: String,
     secret: String,
     region: String,
@@ -45,8 +52,9 @@ struct Options {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: paycrypt-loadgen --endpoint http://HOST:PORT [--case aes-dukpt|tdes-dukpt] \
-         [--connections N] [--requests N | --seconds S] [--rate R] [--threads N] [--server-pid PID] \
+        "usage: paycrypt-loadgen --endpoint http://HOST:PORT \
+         [--case aes-dukpt|tdes-dukpt|create-key|get-key|list-keys] [--connections N] \
+         [--requests N | --seconds S] [--rate R] [--threads N] [--server-pid PID] [--preload N] \
          [--access-key test] [--secret test] [--region us-east-2]"
     );
     std::process::exit(2)
@@ -62,6 +70,7 @@ fn parse() -> Options {
         rate: None,
         threads: 1,
         server_pid: None,
+        preload: 0,
         access_key: "test".into(),
         secret: "test".into(),
         region: "us-east-2".into(),
@@ -84,6 +93,7 @@ fn parse() -> Options {
             "--rate" => o.rate = Some(v().parse().unwrap_or_else(|_| usage())),
             "--threads" => o.threads = v().parse().unwrap_or_else(|_| usage()),
             "--server-pid" => o.server_pid = Some(v().parse().unwrap_or_else(|_| usage())),
+            "--preload" => o.preload = v().parse().unwrap_or_else(|_| usage()),
             "--access-key" => o.access_key = v(),
             "--secret" => o.secret = v(),
             "--region" => o.region = v(),
@@ -110,6 +120,22 @@ impl Signer {
     /// A signed `POST path` request with a JSON body, as botocore signs it
     /// (`content-type;host;x-amz-date`).
     fn request(&self, path: &str, body: Bytes) -> http::Request<Full<Bytes>> {
+        self.signed(path, "application/json", None, body)
+    }
+
+    /// A signed control-plane request (`POST /`, awsJson1_0, `X-Amz-Target` signed).
+    fn control(&self, operation: &str, body: Bytes) -> http::Request<Full<Bytes>> {
+        let target = format!("PaymentCryptographyControlPlane.{operation}");
+        self.signed("/", "application/x-amz-json-1.0", Some(&target), body)
+    }
+
+    fn signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        target: Option<&str>,
+        body: Bytes,
+    ) -> http::Request<Full<Bytes>> {
         let settings = SigningSettings::default();
         let params = v4::SigningParams::builder()
             .identity(&self.identity)
@@ -120,25 +146,25 @@ impl Signer {
             .build()
             .unwrap_or_else(|e| fail(&format!("signing parameters: {e}")))
             .into();
-        let headers = [
-            ("host", self.host.as_str()),
-            ("content-type", "application/json"),
-        ];
+        let mut headers = vec![("host", self.host.as_str()), ("content-type", content_type)];
+        if let Some(t) = target {
+            headers.push(("x-amz-target", t));
+        }
         let signable = SignableRequest::new(
             "POST",
             path,
-            headers.into_iter(),
+            headers.iter().copied(),
             SignableBody::Bytes(&body),
         )
         .unwrap_or_else(|e| fail(&format!("signable request: {e}")));
         let (instructions, _) = sign(signable, &params)
             .unwrap_or_else(|e| fail(&format!("signing: {e}")))
             .into_parts();
-        let mut req = http::Request::builder()
-            .method("POST")
-            .uri(path)
-            .header("host", &self.host)
-            .header("content-type", "application/json")
+        let mut builder = http::Request::builder().method("POST").uri(path);
+        for (name, value) in &headers {
+            builder = builder.header(*name, *value);
+        }
+        let mut req = builder
             .body(Full::new(body))
             .unwrap_or_else(|e| fail(&format!("request: {e}")));
         instructions.apply_to_request_http1x(&mut req);
@@ -202,13 +228,121 @@ fn rss_kib(pid: u32) -> Option<u64> {
 
 struct Case {
     path: String,
+    /// The control-plane operation, for a control-plane case.
+    operation: Option<&'static str>,
     body: Bytes,
-    expected: Bytes,
+    /// The answer every request must get; `None`: a 200 naming a new key (CreateKey).
+    expected: Option<Bytes>,
+}
+
+impl Case {
+    fn request(&self, signer: &Signer) -> http::Request<Full<Bytes>> {
+        match self.operation {
+            Some(op) => signer.control(op, self.body.clone()),
+            None => signer.request(&self.path, self.body.clone()),
+        }
+    }
+
+    fn accepts(&self, status: u16, body: &[u8]) -> bool {
+        status == 200
+            && match &self.expected {
+                Some(e) => body == e.as_ref(),
+                None => body.windows(8).any(|w| w == b"\"KeyArn\""),
+            }
+    }
+}
+
+/// The body of a CreateKey of an AES-128 data key.
+fn create_key_body() -> Bytes {
+    Bytes::from(
+        json!({"KeyAttributes": {"KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
+            "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": "AES_128",
+            "KeyModesOfUse": {"Encrypt": true, "Decrypt": true, "Wrap": true, "Unwrap": true}},
+            "Exportable": false})
+        .to_string(),
+    )
+}
+
+/// One control-plane call that must answer 200; its body.
+async fn control_ok(
+    sender: &mut http1::SendRequest<Full<Bytes>>,
+    signer: &Signer,
+    operation: &str,
+    body: Bytes,
+) -> Bytes {
+    let (status, answer) = call(sender, signer.control(operation, body))
+        .await
+        .unwrap_or_else(|e| fail(&e));
+    if status != 200 {
+        fail(&format!(
+            "setup {operation}: {status} {}",
+            String::from_utf8_lossy(&answer)
+        ));
+    }
+    answer
+}
+
+/// Create `n` AES keys over `connections` connections.
+async fn preload(o: &Options, signer: &Arc<Signer>) {
+    let started = Instant::now();
+    let per = o.preload.div_ceil(o.connections as u64);
+    let mut tasks = Vec::new();
+    for c in 0..o.connections as u64 {
+        let count = per.min(o.preload.saturating_sub(c * per));
+        let (signer, host) = (signer.clone(), o.host.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut sender = connect(&host).await;
+            for _ in 0..count {
+                control_ok(&mut sender, &signer, "CreateKey", create_key_body()).await;
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    eprintln!(
+        "paycrypt-loadgen: preloaded {} keys in {:.1} s",
+        o.preload,
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Build the case: encrypt a 16-byte plaintext under DUKPT through the server, then one re-encryption
 /// whose answer every later one must equal.
 async fn setup(o: &Options, signer: &Signer) -> Case {
+    match o.case.as_str() {
+        "create-key" => {
+            return Case {
+                path: "/".into(),
+                operation: Some("CreateKey"),
+                body: create_key_body(),
+                expected: None,
+            };
+        }
+        "get-key" | "list-keys" => {
+            let mut sender = connect(&o.host).await;
+            let created = control_ok(&mut sender, signer, "CreateKey", create_key_body()).await;
+            let v: Value =
+                serde_json::from_slice(&created).unwrap_or_else(|e| fail(&e.to_string()));
+            let (operation, body) = if o.case == "get-key" {
+                (
+                    "GetKey",
+                    json!({"KeyIdentifier": v["Key"]["KeyArn"]}).to_string(),
+                )
+            } else {
+                ("ListKeys", json!({"MaxResults": 100}).to_string())
+            };
+            let body = Bytes::from(body);
+            let expected = control_ok(&mut sender, signer, operation, body.clone()).await;
+            return Case {
+                path: "/".into(),
+                operation: Some(operation),
+                body,
+                expected: Some(expected),
+            };
+        }
+        _ => {}
+    }
     let (bdk, ksn, derivation) = match o.case.as_str() {
         "aes-dukpt" => (
             "alias/demo-aes-bdk",
@@ -262,8 +396,9 @@ async fn setup(o: &Options, signer: &Signer) -> Case {
     }
     Case {
         path,
+        operation: None,
         body,
-        expected,
+        expected: Some(expected),
     }
 }
 
@@ -298,6 +433,9 @@ async fn run(o: Options) {
         region: o.region.clone(),
         host: o.host.clone(),
     });
+    if o.preload > 0 {
+        preload(&o, &signer).await;
+    }
     let case = Arc::new(setup(&o, &signer).await);
     let done = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -356,9 +494,9 @@ async fn run(o: Options) {
                     Some(t) => t.tick().await.into_std(),
                     None => Instant::now(),
                 };
-                let req = signer.request(&case.path, case.body.clone());
+                let req = case.request(&signer);
                 match call(&mut sender, req).await {
-                    Ok((200, body)) if body == case.expected => {}
+                    Ok((status, body)) if case.accepts(status, &body) => {}
                     Ok((status, body)) => {
                         errors.fetch_add(1, Ordering::Relaxed);
                         if errors.load(Ordering::Relaxed) < 5 {

@@ -60,9 +60,9 @@ def tdes_key(arn, modes):
 
 def key_store():
     doc = json.loads((ROOT / "cli" / "src" / "demo-keys.json").read_text())
-    both = {"Encrypt": True, "Decrypt": True}
+    both = {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True}
     doc["Keys"] += [
-        tdes_key(DECRYPT_ONLY_ARN, {"Decrypt": True}),
+        tdes_key(DECRYPT_ONLY_ARN, {"Decrypt": True, "Unwrap": True}),
         tdes_key(OTHER_ACCOUNT_ARN, both),
         tdes_key(OTHER_REGION_ARN, both),
     ]
@@ -76,16 +76,18 @@ def key_store():
 class Server:
     """A running paycrypt-server: its endpoint, its stderr (the log) and its process."""
 
-    def __init__(self, tmp, *extra):
-        keys = tmp / "keys.json"
-        keys.write_text(json.dumps(key_store()))
+    def __init__(self, tmp, *extra, env=None):
         creds = tmp / "credentials.json"
         creds.write_text(json.dumps(CREDENTIALS))
-        args = [str(BIN), "--listen", "127.0.0.1:0", "--keys", str(keys)]
+        args = [str(BIN), "--listen", "127.0.0.1:0"]
+        if "--state" not in extra:
+            keys = tmp / "keys.json"
+            keys.write_text(json.dumps(key_store()))
+            args += ["--keys", str(keys)]
         if "--no-auth" not in extra:
             args += ["--credentials", str(creds)]
         self.proc = subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, env={**os.environ, "RUST_LOG": "info"})
+                                     text=True, env={**os.environ, "RUST_LOG": "info", **(env or {})})
         first = self.proc.stdout.readline().rstrip("\n")
         prefix = "paycrypt-server listening on http://"
         if not first.startswith(prefix):
@@ -102,6 +104,12 @@ class Server:
     def _read_log(self):
         for line in self.proc.stderr:
             self.log.append(line)
+
+    def kill(self):
+        """SIGKILL: no shutdown of any kind."""
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+        self._reader.join(timeout=5)
 
     def stop(self, timeout=30):
         """SIGTERM; the exit code."""

@@ -247,8 +247,9 @@ def test_not_implemented_operations(server, dp):
         KeyIdentifier=TDES_ARN, MessageData="00", GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM1"}))
     assert (code, status) == ("NotImplementedException", 501) and "GenerateMac" in msg
     cp = server.client("payment-cryptography")
-    code, status, msg = error_code(lambda: cp.get_key(KeyIdentifier="alias/x"))
-    assert (code, status) == ("NotImplementedException", 501) and "GetKey" in msg
+    code, status, msg = error_code(lambda: cp.get_parameters_for_export(
+        KeyMaterialType="TR34_KEY_BLOCK", SigningKeyAlgorithm="RSA_2048"))
+    assert (code, status) == ("NotImplementedException", 501) and "GetParametersForExport" in msg
 
 
 def test_endpoint_environment_variable(server):

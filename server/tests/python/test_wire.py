@@ -110,7 +110,9 @@ def test_unknown_routes_and_control_plane_errors(server):
                                                       "Content-Type": "application/x-amz-json-1.0"})
     assert status == 400 and body["__type"] == "UnknownOperationException" and h["content-type"] == "application/x-amz-json-1.0"
     status, h, body = call(server, "/", {}, headers={"X-Amz-Target": "PaymentCryptographyControlPlane.CreateKey"})
-    assert status == 501 and body["__type"] == "NotImplementedException" and "CreateKey" in body["message"]
+    assert status == 400 and body["__type"] == "ValidationException" and "must not be null" in body["Message"]
+    status, h, body = call(server, "/", {}, headers={"X-Amz-Target": "PaymentCryptographyControlPlane.GetParametersForExport"})
+    assert status == 501 and body["__type"] == "NotImplementedException" and "GetParametersForExport" in body["message"]
     status, h, body = call(server, "/", {}, headers={"X-Amz-Target": "PaymentCryptographyControlPlane.CreateKey"},
                            secret="wrong")
     assert status == 400 and body["__type"] == "InvalidSignatureException"
