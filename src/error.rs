@@ -83,8 +83,10 @@ pub enum Member {
     KeyMaterial,
     /// A key's attributes (a key-store document or a key constructor).
     KeyAttributes,
-    /// A key's `KeyCheckValueAlgorithm`.
+    /// A key's `KeyCheckValueAlgorithm` (for a wrapped side, the wrapped key's).
     KeyCheckValueAlgorithm,
+    /// A wrapped side's TR-31 key block (`WrappedKeyMaterial.Tr31KeyBlock`).
+    KeyBlock,
 }
 
 /// What exactly is invalid, for [`Error::Invalid`].
@@ -203,6 +205,12 @@ pub enum Problem {
     /// A wrapped working key whose header (key usage, algorithm, mode of use) or key length is not
     /// allowed for this use.
     WrappedKeyPolicy,
+    /// A wrapped key that cannot be unwrapped under the key named to unwrap it: a wrong key, or a block
+    /// changed anywhere its authenticator covers. Every failure from the authenticator check on (the
+    /// check itself, the key-length field, a key length that does not fit the header's algorithm, a
+    /// TDES key that collapses to single DES) is this one problem, so that a caller cannot tell them
+    /// apart.
+    WrappedKeyUnwrap,
     /// A wrapped key stronger than the key that wraps it
     /// (`TDES_2KEY < TDES_3KEY < AES_128 < AES_192 < AES_256`).
     WrappedKeyStrength,
@@ -249,7 +257,8 @@ impl Problem {
             | Problem::KeyBlockPayload
             | Problem::KeyBlockHex
             | Problem::WrappedKeyPolicy
-            | Problem::WrappedKeyStrength => Member::KeyMaterial,
+            | Problem::WrappedKeyUnwrap
+            | Problem::WrappedKeyStrength => Member::KeyBlock,
         }
     }
 }
@@ -340,6 +349,10 @@ impl fmt::Display for Problem {
             }
             Problem::WrappedKeyPolicy => f.write_str(
                 "wrapped key's usage, algorithm, mode of use or length is not allowed here",
+            ),
+            Problem::WrappedKeyUnwrap => f.write_str(
+                "wrapped key cannot be unwrapped under the key-encryption key (wrong key, or the \
+                 key block was changed)",
             ),
             Problem::WrappedKeyStrength => {
                 f.write_str("wrapped key is stronger than the key that wraps it")

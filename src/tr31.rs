@@ -71,7 +71,7 @@ pub use kdf::{Binding, DerivedKeys, derive_keys};
 /// The RNG bound of [`wrap`] (`rand_core` 0.10).
 pub use rand_core::{self, TryCryptoRng};
 
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::key::SymmetricKey;
 
 /// The longest key block: the length field has four digits.
@@ -99,4 +99,22 @@ pub fn unwrap<'a, 'b>(
     buf: &'b mut [u8],
 ) -> Result<Unwrapped<'a, 'b>, Error> {
     KeyBlock::parse(block, versions)?.unwrap(kbpk, buf)
+}
+
+/// Parse a header on its own (16 fixed characters, then the optional blocks the count announces, and
+/// nothing after them), e.g. the header to [`wrap`] a key with. Its length field is not read ([`wrap`]
+/// writes the real one); everything else is checked as [`KeyBlock::parse`] checks it.
+pub fn parse_header(text: &str, versions: Versions) -> Result<Header<'_>, Error> {
+    let version = text
+        .as_bytes()
+        .first()
+        .copied()
+        .and_then(Version::from_id)
+        .filter(|v| versions.accepts(*v))
+        .ok_or(Error::invalid(Problem::KeyBlockVersion))?;
+    let (header, len) = Header::parse(text, version)?;
+    if len != text.len() {
+        return Err(Error::invalid(Problem::KeyBlockHeader));
+    }
+    Ok(header)
 }

@@ -32,10 +32,12 @@
 mod batch;
 mod json;
 mod keystore_file;
+mod wrapped;
 
 pub use batch::handle_values;
 pub use json::{Json, JsonError, MAX_ECHO, echo};
 pub use keystore_file::KeyStoreFileError;
+pub use wrapped::WrappedKeyRequest;
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -50,7 +52,7 @@ use crate::dukpt::{DukptKeyVariant, Ksn};
 use crate::error::{AwsErrorKind, Error, Member, Side};
 use crate::hex;
 use crate::key::{KeyAlgorithm, SymmetricKey};
-use crate::keystore::{KeyStore, lookup};
+use crate::keystore::{Key, KeyStore, lookup};
 use crate::reencrypt::{
     self, AsymmetricAttributes, DukptAttributes, EncryptionAttributes, KeyUse, Policy,
     SymmetricAttributes,
@@ -231,6 +233,9 @@ pub struct SideRequest {
     pub key_identifier: String,
     /// The typed attributes.
     pub attributes: EncryptionAttributes,
+    /// The side's wrapped key (`IncomingWrappedKey`, `OutgoingWrappedKey`, `WrappedKey`): then the key
+    /// identifier names its KEK.
+    pub wrapped: Option<WrappedKeyRequest>,
 }
 
 /// A parsed request of any of the three operations. `Debug` shows the sides and the data's length,
@@ -420,9 +425,13 @@ fn parse_side(
     side: Side,
 ) -> Result<SideRequest, ServiceError> {
     let (id, attrs, _) = operation.members(side);
+    let key_identifier = parse_identifier(o, id)?;
+    let attributes = parse_attributes(o.req(attrs)?, attrs)?;
+    let wrapped = wrapped::parse(o, operation, side, &attributes, attrs)?;
     Ok(SideRequest {
-        key_identifier: parse_identifier(o, id)?,
-        attributes: parse_attributes(o.req(attrs)?, attrs)?,
+        key_identifier,
+        attributes,
+        wrapped,
     })
 }
 
@@ -487,6 +496,8 @@ impl Request {
                         "CipherText",
                         "IncomingEncryptionAttributes",
                         "OutgoingEncryptionAttributes",
+                        "IncomingWrappedKey",
+                        "OutgoingWrappedKey",
                     ],
                 )?;
                 let incoming = parse_side(&o, operation, Side::Incoming)?;
@@ -502,7 +513,12 @@ impl Request {
                 let o = Object::new(
                     value,
                     "",
-                    &["KeyIdentifier", "PlainText", "EncryptionAttributes"],
+                    &[
+                        "KeyIdentifier",
+                        "PlainText",
+                        "EncryptionAttributes",
+                        "WrappedKey",
+                    ],
                 )?;
                 let key = parse_side(&o, operation, Side::Outgoing)?;
                 let plaintext = parse_hex(&o, "PlainText", 2, 4096)?;
@@ -512,7 +528,12 @@ impl Request {
                 let o = Object::new(
                     value,
                     "",
-                    &["KeyIdentifier", "CipherText", "DecryptionAttributes"],
+                    &[
+                        "KeyIdentifier",
+                        "CipherText",
+                        "DecryptionAttributes",
+                        "WrappedKey",
+                    ],
                 )?;
                 let key = parse_side(&o, operation, Side::Incoming)?;
                 let ciphertext = parse_hex(&o, "CipherText", 2, 4224)?.to_vec();
@@ -566,10 +587,14 @@ impl Request {
             }
             Error::Invalid { problem, .. } => {
                 let attr = |m: &str| join(&join(attrs_member, req.attributes.kind_name()), m);
+                let wrapped = req.wrapped.is_some();
                 let path = match problem.member() {
+                    Member::KeyBlock if wrapped => wrapped::key_block_path(operation, side),
+                    Member::KeyCheckValueAlgorithm if wrapped => wrapped::kcv_path(operation, side),
                     Member::KeyIdentifier
                     | Member::KeyMaterial
                     | Member::KeyAttributes
+                    | Member::KeyBlock
                     | Member::KeyCheckValueAlgorithm => id_member.to_string(),
                     Member::Data => data_member.to_string(),
                     Member::Attributes => attrs_member.to_string(),
@@ -613,12 +638,39 @@ impl Request {
         &self,
         store: &'s S,
         side: Side,
+        working: Option<&'s Key>,
     ) -> Result<KeyUse<'s>, Error> {
         let req = self.side(side);
         Ok(KeyUse {
-            key: lookup(store, &req.key_identifier, side)?,
+            key: match working {
+                Some(key) => key,
+                None => lookup(store, &req.key_identifier, side)?,
+            },
             attributes: req.attributes,
         })
+    }
+
+    /// The working key of a side with a wrapped key: the KEK looked up, the block unwrapped under it
+    /// ([`WrappedKey::working_key`](crate::tr31::dynamic::WrappedKey::working_key)); `None` for a side
+    /// with a stored key.
+    fn working_key<S: KeyStore + ?Sized>(
+        &self,
+        store: &S,
+        side: Side,
+        policy: Policy,
+    ) -> Result<Option<Key>, Error> {
+        let req = self.side(side);
+        let Some(w) = &req.wrapped else {
+            return Ok(None);
+        };
+        let kek = lookup(store, &req.key_identifier, side)?;
+        crate::tr31::dynamic::WrappedKey {
+            kek,
+            key_block: &w.key_block,
+            kcv_algorithm: w.kcv_algorithm,
+        }
+        .working_key(&req.attributes, side, policy)
+        .map(Some)
     }
 
     fn run<S, R>(&self, store: &S, rng: &mut R, policy: Policy) -> Result<Json, Error>
@@ -651,17 +703,21 @@ impl Request {
         };
         match self {
             Request::ReEncryptData { ciphertext, .. } => {
-                let incoming = self.key_use(store, Side::Incoming)?;
-                let outgoing = self.key_use(store, Side::Outgoing)?;
+                let working_in = self.working_key(store, Side::Incoming, policy)?;
+                let working_out = self.working_key(store, Side::Outgoing, policy)?;
+                let incoming = self.key_use(store, Side::Incoming, working_in.as_ref())?;
+                let outgoing = self.key_use(store, Side::Outgoing, working_out.as_ref())?;
                 reencrypt::reencrypt_derived(&incoming, &outgoing, ciphertext, rng, policy, derived)
                     .map(encrypted)
             }
             Request::EncryptData { plaintext, .. } => {
-                let key = self.key_use(store, Side::Outgoing)?;
+                let working = self.working_key(store, Side::Outgoing, policy)?;
+                let key = self.key_use(store, Side::Outgoing, working.as_ref())?;
                 reencrypt::encrypt_derived(&key, plaintext, rng, derived[1]).map(encrypted)
             }
             Request::DecryptData { ciphertext, .. } => {
-                let key = self.key_use(store, Side::Incoming)?;
+                let working = self.working_key(store, Side::Incoming, policy)?;
+                let key = self.key_use(store, Side::Incoming, working.as_ref())?;
                 let out = reencrypt::decrypt_derived(&key, ciphertext, rng, derived[0])?;
                 // The response is the one place the plaintext is meant to leave (DecryptData): its
                 // hex is built in a string of exact capacity that goes straight into a `Json`, which
