@@ -22,16 +22,19 @@ pub enum CommandName {
     Batch,
     /// `keys`.
     Keys,
+    /// `tr31 wrap`.
+    Tr31,
 }
 
 impl CommandName {
     /// Every command, in the order the help lists them.
-    pub const ALL: [CommandName; 5] = [
+    pub const ALL: [CommandName; 6] = [
         CommandName::ReEncryptData,
         CommandName::EncryptData,
         CommandName::DecryptData,
         CommandName::Batch,
         CommandName::Keys,
+        CommandName::Tr31,
     ];
 
     /// The word on the command line.
@@ -42,6 +45,7 @@ impl CommandName {
             CommandName::DecryptData => "decrypt-data",
             CommandName::Batch => "batch",
             CommandName::Keys => "keys",
+            CommandName::Tr31 => "tr31",
         }
     }
 
@@ -55,7 +59,7 @@ impl CommandName {
             CommandName::ReEncryptData => Some(Operation::ReEncryptData),
             CommandName::EncryptData => Some(Operation::EncryptData),
             CommandName::DecryptData => Some(Operation::DecryptData),
-            CommandName::Batch | CommandName::Keys => None,
+            CommandName::Batch | CommandName::Keys | CommandName::Tr31 => None,
         }
     }
 }
@@ -69,6 +73,8 @@ pub struct Param {
     pub member: &'static str,
     /// Whether the value is a JSON structure (else a string).
     pub json: bool,
+    /// Whether the option is required (unless `--cli-input-json` is given).
+    pub required: bool,
 }
 
 const fn string(flag: &'static str, member: &'static str) -> Param {
@@ -76,6 +82,7 @@ const fn string(flag: &'static str, member: &'static str) -> Param {
         flag,
         member,
         json: false,
+        required: true,
     }
 }
 
@@ -84,10 +91,21 @@ const fn structure(flag: &'static str, member: &'static str) -> Param {
         flag,
         member,
         json: true,
+        required: true,
     }
 }
 
-const RE_ENCRYPT_PARAMS: [Param; 5] = [
+/// An optional structure: a wrapped key (AWS's `WrappedKey` shape, as JSON).
+const fn optional(flag: &'static str, member: &'static str) -> Param {
+    Param {
+        flag,
+        member,
+        json: true,
+        required: false,
+    }
+}
+
+const RE_ENCRYPT_PARAMS: [Param; 7] = [
     string("--incoming-key-identifier", "IncomingKeyIdentifier"),
     string("--outgoing-key-identifier", "OutgoingKeyIdentifier"),
     string("--cipher-text", "CipherText"),
@@ -99,16 +117,20 @@ const RE_ENCRYPT_PARAMS: [Param; 5] = [
         "--outgoing-encryption-attributes",
         "OutgoingEncryptionAttributes",
     ),
+    optional("--incoming-wrapped-key", "IncomingWrappedKey"),
+    optional("--outgoing-wrapped-key", "OutgoingWrappedKey"),
 ];
-const ENCRYPT_PARAMS: [Param; 3] = [
+const ENCRYPT_PARAMS: [Param; 4] = [
     string("--key-identifier", "KeyIdentifier"),
     string("--plain-text", "PlainText"),
     structure("--encryption-attributes", "EncryptionAttributes"),
+    optional("--wrapped-key", "WrappedKey"),
 ];
-const DECRYPT_PARAMS: [Param; 3] = [
+const DECRYPT_PARAMS: [Param; 4] = [
     string("--key-identifier", "KeyIdentifier"),
     string("--cipher-text", "CipherText"),
     structure("--decryption-attributes", "DecryptionAttributes"),
+    optional("--wrapped-key", "WrappedKey"),
 ];
 
 /// The request members of an operation, as options (all required unless `--cli-input-json` is given).
@@ -180,7 +202,29 @@ pub enum Action {
     Batch(BatchOptions),
     /// List the key store.
     Keys,
+    /// `tr31 wrap`: wrap a clear key under a stored KEK.
+    Tr31Wrap(Tr31Wrap),
 }
+
+/// `tr31 wrap`'s options (raw values: `--key` may be `file://PATH`). `Debug` shows no value.
+pub struct Tr31Wrap {
+    /// `--kek-identifier`: the stored KEK (key ARN, alias ARN or alias name).
+    pub kek_identifier: String,
+    /// `--header`: the key block header (16 characters and any optional blocks; the length field is
+    /// rewritten).
+    pub header: String,
+    /// `--key`: the clear key in hex, or `file://PATH`.
+    pub key: String,
+}
+
+impl std::fmt::Debug for Tr31Wrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tr31Wrap").finish_non_exhaustive()
+    }
+}
+
+/// `tr31`'s subcommands.
+pub const TR31_SUBCOMMANDS: [&str; 1] = ["wrap"];
 
 /// A parsed command line.
 #[derive(Debug)]
@@ -208,6 +252,7 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
     // Stray positional arguments: (position from 1, characters).
     let mut extra: Vec<(usize, usize)> = Vec::new();
     let mut position = 0;
+    let mut subcommand: Option<String> = None;
 
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -280,6 +325,15 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
                         ))
                     })?);
                 }
+                Some(CommandName::Tr31) if subcommand.is_none() => {
+                    if !TR31_SUBCOMMANDS.contains(&word) {
+                        return Err(syntax(format!(
+                            "argument subcommand: Invalid choice, valid choices are: {}",
+                            TR31_SUBCOMMANDS.join(" | ")
+                        )));
+                    }
+                    subcommand = Some(word.to_string());
+                }
                 Some(_) => extra.push((position, arg.chars().count())),
             },
         }
@@ -315,6 +369,14 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
     let action = match command.operation() {
         Some(operation) => Action::Call(call(operation, options)?),
         None if command == CommandName::Batch => Action::Batch(batch_options(options)?),
+        None if command == CommandName::Tr31 => {
+            if subcommand.is_none() {
+                return Err(syntax(
+                    "the following arguments are required: subcommand (wrap)",
+                ));
+            }
+            Action::Tr31Wrap(tr31_wrap(options)?)
+        }
         None => {
             if let Some((flag, _)) = options.first() {
                 return Err(syntax(format!("Unknown options: {}", echo(flag))));
@@ -353,7 +415,7 @@ fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, Cl
     if cli_input_json.is_none() {
         let missing: Vec<&str> = table
             .iter()
-            .filter(|p| !given.iter().any(|(g, _)| g.flag == p.flag))
+            .filter(|p| p.required && !given.iter().any(|(g, _)| g.flag == p.flag))
             .map(|p| p.flag)
             .collect();
         if !missing.is_empty() {
@@ -367,6 +429,36 @@ fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, Cl
         operation,
         cli_input_json,
         params: given,
+    })
+}
+
+fn tr31_wrap(options: Vec<(String, String)>) -> Result<Tr31Wrap, CliError> {
+    const FLAGS: [&str; 3] = ["--kek-identifier", "--header", "--key"];
+    let mut values: [Option<String>; 3] = [None, None, None];
+    for (flag, value) in options {
+        let Some(i) = FLAGS.iter().position(|f| *f == flag) else {
+            return Err(syntax(format!("Unknown options: {}", echo(&flag))));
+        };
+        if values[i].replace(value).is_some() {
+            return Err(syntax(format!("argument {flag}: given more than once")));
+        }
+    }
+    let missing: Vec<&str> = FLAGS
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(f, _)| *f)
+        .collect();
+    let [Some(kek_identifier), Some(header), Some(key)] = values else {
+        return Err(syntax(format!(
+            "the following arguments are required: {}",
+            missing.join(", ")
+        )));
+    };
+    Ok(Tr31Wrap {
+        kek_identifier,
+        header,
+        key,
     })
 }
 

@@ -104,9 +104,9 @@ mod tests {
         let Ok(store) = MemoryKeyStore::from_json(DEMO_KEYS) else {
             unreachable!("the demo store must load")
         };
-        assert_eq!(store.len(), 8);
+        assert_eq!(store.len(), 10);
         let listed = listing(&store);
         let aliases = listed["Aliases"].as_array().map_or(0, Vec::len);
-        assert_eq!(aliases, 8);
+        assert_eq!(aliases, 10);
     }
 }

@@ -262,3 +262,43 @@ fn modes_of(mode: ModeOfUse) -> KeyModesOfUse {
         ..KeyModesOfUse::default()
     }
 }
+
+/// Wrap `key` under the stored `kek` with `header` ([`wrap`](super::wrap) with the key length masked
+/// to its algorithm's maximum and padding from `rng`): how a test or a tool (`paycrypt tr31 wrap`)
+/// makes a dynamic-key block for [`WrappedKey`]. The KEK must be usable, of usage K0 or K1, symmetric
+/// (as for unwrapping) and allow `Wrap`, `Encrypt` or `NoRestrictions` (else
+/// [`Error::AccessDenied`], on the outgoing side); the header's version must fit its algorithm
+/// ([`Problem::KeyBlockKbpk`]). The header is not held to the dynamic-key rules, so refused blocks can
+/// be made too.
+pub fn wrap_under_kek<'o, R: super::TryCryptoRng + ?Sized>(
+    kek: &Key,
+    header: &Header<'_>,
+    key: &[u8],
+    rng: &mut R,
+    out: &'o mut [u8],
+) -> Result<&'o str, Error> {
+    let side = Side::Outgoing;
+    let attributes = kek.attributes();
+    let modes = attributes.key_modes_of_use;
+    let kbpk = match check_kek(kek, side) {
+        Ok((kbpk, _)) => kbpk,
+        // Unwrap rights are not what wrapping needs; its own are checked below.
+        Err(Error::AccessDenied { .. }) => match kek.material() {
+            KeyMaterial::Symmetric(k) => k,
+            #[allow(unreachable_patterns)] // only `Symmetric` exists without `alloc`
+            _ => return Err(Error::AccessDenied { side }),
+        },
+        Err(e) => return Err(e),
+    };
+    if !(modes.wrap || modes.encrypt || modes.no_restrictions) {
+        return Err(Error::AccessDenied { side });
+    }
+    super::wrap(
+        kbpk,
+        header,
+        key,
+        super::KeyLengthMask::AlgorithmMaximum,
+        rng,
+        out,
+    )
+}
