@@ -21,6 +21,7 @@
 //! | check value | `KeyCheckValueAlgorithm` `ANSI_X9_24` or `CMAC` (`SHA_1` is RSA's) | [`Problem::KcvAlgorithm`] |
 //! | block shape | [`KeyBlock::parse`]: length, header fields, optional blocks, hex | `Problem::KeyBlock*` |
 //! | version ↔ KEK | `B` under a TDES KEK, `D` under an AES KEK (from the KEK's attributes, never its length); `A`, `C`, `E` and digits refused | [`Problem::KeyBlockKbpk`], [`Problem::KeyBlockVersion`] |
+//! | payload | at most [`MAX_DYNAMIC_PAYLOAD_LEN`] bytes (a D0 key masked to its algorithm's longest length needs 48) | [`Problem::WrappedKeyPolicy`] |
 //! | T1/T2: header | usage `D0`; algorithm `T` or `A`; mode of use `B`, `D` or `N` incoming, `B`, `E` or `N` outgoing (`N` refused under [`Policy::StrictAws`]); exportability, key version, context and optional blocks other than their structure ignored | [`Problem::WrappedKeyPolicy`] |
 //! | unwrap | the authenticator (constant time), then the key-length field, the key length against the header algorithm (`T`: 16 or 24 bytes, `A`: 16, 24 or 32) and single-DES collapse: **one** error for all | [`Problem::WrappedKeyUnwrap`] |
 //! | T6: strength | the key no stronger than its KEK (`TDES_2KEY < TDES_3KEY < AES_128 < AES_192 < AES_256`) | [`Problem::WrappedKeyStrength`] |
@@ -71,9 +72,9 @@ use crate::key::{
 use crate::keystore::{Key, KeyMaterial};
 use crate::reencrypt::{EncryptionAttributes, Policy};
 
+use super::Versions;
 use super::block::KeyBlock;
 use super::header::{Algorithm, Header, ModeOfUse, Usage, Version};
-use super::{MAX_PAYLOAD_LEN, Versions};
 
 /// Check the rules for a KEK that unwraps dynamic keys (T5); returns its key material and the key block
 /// version it protects (`B` for a TDES KEK, `D` for an AES KEK).
@@ -136,10 +137,16 @@ pub fn check_strength(key: SymmetricAlgorithm, kek: SymmetricAlgorithm) -> Resul
     }
 }
 
+/// The longest payload a dynamic key's block may have, in bytes: a 32-byte key masked to its
+/// algorithm's longest length needs 48 (`2 + 32`, padded to 16); one more AES block of padding is
+/// allowed. Longer payloads are [`Problem::WrappedKeyPolicy`].
+pub const MAX_DYNAMIC_PAYLOAD_LEN: usize = 64;
+
 /// Unwrap a dynamic key for `side` as AWS's data operations do: the KEK rules, the version against the
 /// KEK's algorithm, the header policy, then the unwrap (MAC first), the key length against the header
-/// algorithm, and the strength rule. The payload is decrypted into a wiped stack buffer of
-/// [`MAX_PAYLOAD_LEN`] bytes. Every failure of the unwrap itself is [`Problem::WrappedKeyUnwrap`].
+/// algorithm, and the strength rule. The payload (at most [`MAX_DYNAMIC_PAYLOAD_LEN`] bytes) is
+/// decrypted into a wiped stack buffer. Every failure of the unwrap itself is
+/// [`Problem::WrappedKeyUnwrap`].
 pub fn unwrap_dynamic_key(
     kek: &Key,
     block: &str,
@@ -161,8 +168,13 @@ fn unwrap_with_mode(
         return Err(Error::invalid(Problem::KeyBlockKbpk).on(side));
     }
     check_header(parsed.header(), side, policy)?;
+    // A D0 key's payload is at most 48 bytes (2 + 32, padded to the AES block) with the usual
+    // key-length masking (TR31.md §7.9); a longer one is refused before any cryptography.
+    if parsed.payload_len() > MAX_DYNAMIC_PAYLOAD_LEN {
+        return Err(Error::invalid(Problem::WrappedKeyPolicy).on(side));
+    }
     let opaque = |_: Error| Error::invalid(Problem::WrappedKeyUnwrap).on(side);
-    let mut buf = [0u8; MAX_PAYLOAD_LEN];
+    let mut buf = [0u8; MAX_DYNAMIC_PAYLOAD_LEN];
     // `Unwrapped` wipes `buf` when dropped (and the unwrap wipes it on its own errors).
     let unwrapped = parsed.unwrap(kbpk, &mut buf).map_err(opaque)?;
     let key = unwrapped.symmetric_key().map_err(opaque)?;
