@@ -21,11 +21,11 @@
 //! | `B` | TDES 2-/3-key | TDES-CMAC KDF | CMAC(header ‖ clear payload), then TDES-CBC with IV = MAC | default |
 //! | `D` | AES-128/192/256 | AES-CMAC KDF | CMAC(header ‖ clear payload), then AES-CBC with IV = MAC | default |
 //! | `A`, `C` | TDES 2-/3-key | KBPK ⊕ `45`/`4D` | TDES-CBC (IV = header), then CBC-MAC, 4 bytes | [`Versions::WithLegacy`] only |
-//! | `E`, digits | | | | never ([`Problem::KeyBlockVersion`](crate::Problem::KeyBlockVersion)) |
+//! | `E`, digits | | | | never ([`Problem::KeyBlockVersion`]) |
 //!
 //! The KBPK's algorithm is the caller's ([`SymmetricKey::algorithm`](crate::SymmetricKey::algorithm),
 //! later a stored key's attributes), never guessed from its length; a version that does not fit it is
-//! [`Problem::KeyBlockKbpk`](crate::Problem::KeyBlockKbpk).
+//! [`Problem::KeyBlockKbpk`].
 //!
 //! **Why hand-written.** No crate does this within the crate's rules: `paysec-keyblock` is GPL-3.0, version
 //! `D` only, needs `std` and compares MACs with `!=`; no other TR-31 crate is published (see the spec's
