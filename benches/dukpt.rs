@@ -13,7 +13,8 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use paycrypt::{DukptKeyVariant, Ksn, SymmetricAlgorithm as Alg, SymmetricKey, derive_data_key};
+use paycrypt::dukpt::derive_data_key;
+use paycrypt::{DukptKeyVariant, Ksn, SymmetricAlgorithm as Alg, SymmetricKey};
 
 /// The lowest `bits` bits set.
 fn counter(bits: u32) -> u32 {

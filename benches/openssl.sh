@@ -12,7 +12,7 @@
 # estimates.json), as size / median time. OpenSSL: `openssl speed -evp <cipher> [-decrypt] -bytes <size>
 # -seconds N -mr`, median of OPENSSL_RUNS runs. Both in MB/s (10^6 bytes per second). Requires jq.
 #
-# The RSA part of the comparison (`openssl speed rsa2048 rsa3072 rsa4096`) is added by the RSA issue.
+# The RSA comparison (`openssl speed rsa2048 rsa3072 rsa4096`) is benches/openssl_rsa.sh.
 
 set -euo pipefail
 cd "$(dirname "$0")/.."

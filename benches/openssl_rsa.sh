@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # RSA: paycrypt (criterion bench `rsa`) against OpenSSL on this machine, in one sitting.
 #
 #   benches/openssl_rsa.sh            # OpenSSL speed, the criterion bench, OpenSSL speed again, table
@@ -14,38 +14,64 @@
 # wall-clock times by up to the load factor.
 # Needs `openssl` and `jq`.
 # --interleaved: for each size and case, ROUNDS (default 7) rounds of `openssl speed -elapsed -seconds 1`
-# then the bench binary's `--time CASE 1` (same RNG, keys and paddings as the criterion bench), one
-# after the other; prints each side's best (least disturbed) round and the ratio of the two, and the
-# spread (worst / best) of each side. On a machine shared with compilers this is steadier than two
-# long runs minutes apart.
-set -eu
+# under three capability masks, then each bench binary's `--time CASE 1` (same RNG, keys and paddings as
+# the criterion bench), one after the other; prints each series' best (least disturbed) round with its
+# spread (worst / best), and each binary's ratio to each OpenSSL series. On a machine shared with
+# compilers this is steadier than two long runs minutes apart. The OpenSSL series (OPENSSL_ia32cap(3):
+# the second 64-bit word is CPUID.(EAX=07H,ECX=0).EBX:ECX):
+#   ossl     as shipped: on a CPU with AVX-512 IFMA, OpenSSL 3 runs RSA-2048's two CRT exponentiations
+#            together on 52-bit limbs in vector registers;
+#   noifma   OPENSSL_ia32cap=":~0x200000" (bit 21, AVX512IFMA, off): its scalar mulx/adcx/adox assembly;
+#   x86_64   OPENSSL_ia32cap=":~0x280120" (bits 5 AVX2, 8 BMI2, 19 ADX, 21 AVX512IFMA off): its scalar
+#            mul/adc assembly on the baseline x86-64 instruction set, the one paycrypt's release build uses.
+# BENCH_BINS="before=PATH after=PATH" times other builds of the bench binary in the same rounds.
+set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${SECONDS_PER_TEST:-3}
 mkdir -p target
 if [ "${1:-}" = "--interleaved" ]; then
   rounds=${2:-7}
-  bin=$(cargo bench --bench rsa --no-run --message-format=json 2>/dev/null |
-    jq -r 'select(.reason == "compiler-artifact" and .target.name == "rsa" and .executable != null) | .executable')
+  # The bench binaries to time: BENCH_BINS="label=path ..." (e.g. a build of another commit), else this
+  # tree's `rsa` bench binary.
+  bins=${BENCH_BINS:-paycrypt=$(cargo bench --bench rsa --no-run --message-format=json 2>/dev/null |
+    jq -r 'select(.reason == "compiler-artifact" and .target.name == "rsa" and .executable != null) | .executable')}
   openssl version
-  printf '%-5s %-8s %-9s | %12s %7s | %12s %7s | %6s\n' bits op padding "OpenSSL µs" spread "paycrypt µs" spread ratio
+  # The OpenSSL anchors (see the header): as shipped, IFMA masked, baseline x86-64 instructions only.
+  anchors="ossl= noifma=:~0x200000 x86_64=:~0x280120"
+  labels=""
+  for a in $anchors; do labels="$labels ${a%%=*}"; done
+  for b in $bins; do labels="$labels ${b%%=*}"; done
+  printf '%-5s %-8s %-9s |' bits op padding
+  for l in $labels; do printf ' %14s' "$l µs"; done
+  printf ' | ratios of each binary to ossl / noifma / x86_64\n'
   for bits in 2048 3072 4096; do
     for case in decrypt-oaep256 decrypt-pkcs1 encrypt-oaep256 encrypt-pkcs1; do
       col=4; case $case in encrypt-*) col=5 ;; esac
-      o=""; p=""
+      runs=""
       i=0
       while [ "$i" -lt "$rounds" ]; do
-        o="$o $(openssl speed -elapsed -seconds 1 "rsa$bits" 2>/dev/null |
-          awk -v c="$col" '$1 == "rsa" { v = $c; sub("s$", "", v); print v * 1e6 }')"
-        p="$p $("$bin" --time "$case-$bits" 1)"
+        for a in $anchors; do
+          cap=${a#*=}
+          if [ -n "$cap" ]; then set -- env "OPENSSL_ia32cap=$cap"; else set -- env -u OPENSSL_ia32cap; fi
+          v=$("$@" openssl speed -elapsed -seconds 1 "rsa$bits" 2>/dev/null |
+            awk -v c="$col" '$1 == "rsa" { v = $c; sub("s$", "", v); print v * 1e6 }')
+          runs="$runs ${a%%=*}=$v"
+        done
+        for b in $bins; do
+          runs="$runs ${b%%=*}=$("${b#*=}" --time "$case-$bits" 1)"
+        done
         i=$((i + 1))
       done
-      echo "$o" "|" "$p" | awk -v b="$bits" -v c="$case" '{
-        side = 0; for (i = 1; i <= NF; i++) { if ($i == "|") { side = 1; continue }
-          v = $i + 0; if (side == 0) { if (!omin || v < omin) omin = v; if (v > omax) omax = v }
-          else { if (!pmin || v < pmin) pmin = v; if (v > pmax) pmax = v } }
-        split(c, parts, "-");
-        printf "%-5s %-8s %-9s | %12.1f %6.2fx | %12.1f %6.2fx | %5.2fx\n", b, parts[1], parts[2],
-          omin, omax / omin, pmin, pmax / pmin, pmin / omin }'
+      echo "$runs" | awk -v b="$bits" -v c="$case" -v labels="$labels" -v nanchors=3 '{
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); k = kv[1]; v = kv[2] + 0
+          if (!(k in min) || v < min[k]) min[k] = v; if (v > max[k]) max[k] = v }
+        n = split(labels, l, " "); split(c, parts, "-")
+        printf "%-5s %-8s %-9s |", b, parts[1], parts[2]
+        for (i = 1; i <= n; i++) printf " %8.1f %4.2fx", min[l[i]], max[l[i]] / min[l[i]]
+        printf " |"
+        for (i = nanchors + 1; i <= n; i++)
+          printf " %s %.2f/%.2f/%.2f", l[i], min[l[i]] / min[l[1]], min[l[i]] / min[l[2]], min[l[i]] / min[l[3]]
+        printf "\n" }'
     done
   done
   exit 0

@@ -1,4 +1,4 @@
-//! The whole operation, through the typed API (`paycrypt::reencrypt::reencrypt`), with keys looked up in
+//! The whole operation, through the typed API (`paycrypt::operation::reencrypt`), with keys looked up in
 //! a `MemoryKeyStore` holding the keys of `tests/fixtures/keystore.json`: ops/s and ns/op (one element = one
 //! re-encryption) for
 //!
@@ -21,7 +21,7 @@
 //! `operation_json/…` is the same TDES DUKPT → AES case through the JSON layer (`wire::handle`: parse,
 //! look up, run, serialise), to show what the wire costs on top.
 //!
-//! Run: `cargo bench --bench operation` (add `--features serde` for the `operation_json` group).
+//! Run: `cargo bench --features json --bench operation`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -29,66 +29,21 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use paycrypt::reencrypt::{self, DukptAttributes, EncryptionAttributes, KeyUse, Policy};
-use paycrypt::rsa::OsRng;
-#[cfg(feature = "serde")]
+use paycrypt::OsRng;
+use paycrypt::dukpt::derive_data_key;
+use paycrypt::operation::{DukptAttributes, EncryptionAttributes, KeyUse, Policy};
 use paycrypt::wire::{Operation, handle};
 use paycrypt::{
-    Iv, Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyUsage,
-    Ksn, MemoryKeyStore, Mode, RsaPadding, RsaPrivateKey, RsaPublicKey, Side, SymmetricAlgorithm,
-    SymmetricKey, default_symmetric_kcv, derive_data_key, lookup, symmetric,
+    Iv, KeyMaterial, KeyStore, Ksn, MemoryKeyStore, Mode, RsaPadding, SymmetricAlgorithm, symmetric,
 };
-use serde_json::Value;
 
 const ARN: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
 const TDES_KSN: &str = "FFFF9876543210E0000F";
 const AES_KSN: &str = "12345678901234560000000F";
 
-/// The key store of the tests, `tests/fixtures/keystore.json`. Read with the dev-dependency `serde_json`
-/// and built with `Key::new`, so that a plain `cargo bench` (without the `serde` feature that
-/// `MemoryKeyStore::from_json` needs) runs this bench too; `wire_gives_the_same_store` below checks the two
-/// ways agree when `serde` is on.
+/// The key store of the tests, `tests/fixtures/keystore.json`.
 fn store() -> MemoryKeyStore {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/keystore.json"
-    ))
-    .unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let mut store = MemoryKeyStore::new();
-    for k in doc["Keys"].as_array().unwrap() {
-        let a = &k["KeyAttributes"];
-        let name = |m: &str| a[m].as_str().unwrap();
-        let algorithm = KeyAlgorithm::from_aws_name(name("KeyAlgorithm")).unwrap();
-        let mut modes = KeyModesOfUse::default();
-        for (member, on) in a["KeyModesOfUse"].as_object().unwrap() {
-            *modes.flag_mut(member).unwrap() = on.as_bool().unwrap();
-        }
-        let attributes = KeyAttributes {
-            key_usage: KeyUsage::from_aws_name(name("KeyUsage")).unwrap(),
-            key_class: KeyClass::from_aws_name(name("KeyClass")).unwrap(),
-            key_algorithm: algorithm,
-            key_modes_of_use: modes,
-        };
-        let text = k["KeyMaterial"].as_str().unwrap();
-        let material = match (algorithm, attributes.key_class) {
-            (KeyAlgorithm::Symmetric(alg), _) => {
-                KeyMaterial::Symmetric(SymmetricKey::from_hex(alg, text).unwrap())
-            }
-            (KeyAlgorithm::Rsa(_), KeyClass::PublicKey) => {
-                KeyMaterial::RsaPublic(RsaPublicKey::from_pem(text).unwrap())
-            }
-            (KeyAlgorithm::Rsa(_), _) => {
-                KeyMaterial::RsaPrivate(RsaPrivateKey::from_pem(text).unwrap())
-            }
-        };
-        let arn = KeyArn::parse(k["KeyArn"].as_str().unwrap()).unwrap();
-        let key = Key::new(arn, attributes, material)
-            .unwrap()
-            .with_enabled(k["Enabled"].as_bool().unwrap_or(true));
-        store.insert(key);
-    }
-    store
+    MemoryKeyStore::from_json(include_str!("../tests/fixtures/keystore.json")).unwrap()
 }
 
 fn iv(block: usize) -> Iv {
@@ -159,10 +114,7 @@ fn key_use<'s>(
     id: &str,
     attributes: EncryptionAttributes,
 ) -> KeyUse<'s> {
-    KeyUse {
-        key: lookup(store, &format!("{ARN}{id}"), Side::Incoming).unwrap(),
-        attributes,
-    }
+    KeyUse::new(store.lookup(&format!("{ARN}{id}")).unwrap(), attributes)
 }
 
 fn operation(c: &mut Criterion) {
@@ -177,23 +129,20 @@ fn operation(c: &mut Criterion) {
         }
         for &size in sizes {
             let plaintext: Vec<u8> = (0..size).map(|i| (i * 7 + 1).to_le_bytes()[0]).collect();
-            let ct = reencrypt::encrypt(&incoming, &plaintext, &mut OsRng)
+            let ct = paycrypt::encrypt(&incoming, &plaintext, &mut OsRng)
                 .unwrap()
                 .ciphertext;
             // The measured call must do the real work: check it once.
-            let re =
-                reencrypt::reencrypt(&incoming, &outgoing, &ct, &mut OsRng, Policy::Documented)
-                    .unwrap();
-            let back = reencrypt::decrypt(&outgoing, &re.ciphertext, &mut OsRng).unwrap();
+            let re = paycrypt::reencrypt(&incoming, &outgoing, &ct, &mut OsRng).unwrap();
+            let back = paycrypt::decrypt(&outgoing, &re.ciphertext, &mut OsRng).unwrap();
             assert_eq!(*back.plaintext, plaintext);
             group.bench_with_input(BenchmarkId::from_parameter(size), &ct, |b, ct| {
                 b.iter(|| {
-                    reencrypt::reencrypt(
+                    paycrypt::reencrypt(
                         black_box(&incoming),
                         black_box(&outgoing),
                         black_box(ct),
                         &mut OsRng,
-                        Policy::Documented,
                     )
                     .unwrap()
                 })
@@ -207,10 +156,7 @@ fn operation(c: &mut Criterion) {
 /// `operation` groups: derive the incoming working key, decrypt, encrypt, check value of the outgoing key.
 fn parts(c: &mut Criterion) {
     let store = store();
-    let material = |id: &str| match lookup(&store, &format!("{ARN}{id}"), Side::Incoming)
-        .unwrap()
-        .material()
-    {
+    let material = |id: &str| match store.lookup(&format!("{ARN}{id}")).unwrap().material() {
         KeyMaterial::Symmetric(k) => k,
         _ => unreachable!("symmetric fixture"),
     };
@@ -255,33 +201,29 @@ fn parts(c: &mut Criterion) {
                 symmetric::encrypt(out_key, Mode::Cbc, Some(&out_iv), black_box(&mut buf)).unwrap()
             })
         });
-        group.bench_function("kcv", |b| {
-            b.iter(|| default_symmetric_kcv(black_box(out_key)))
-        });
+        group.bench_function("kcv", |b| b.iter(|| black_box(out_key).kcv()));
         group.bench_function("sum", |b| {
             b.iter(|| {
                 let k = derive_data_key(black_box(bdk), black_box(&ksn), None, Some(derivation))
                     .unwrap();
                 symmetric::decrypt(&k, Mode::Cbc, Some(&in_iv), black_box(&mut buf)).unwrap();
                 symmetric::encrypt(out_key, Mode::Cbc, Some(&out_iv), black_box(&mut buf)).unwrap();
-                default_symmetric_kcv(black_box(out_key))
+                black_box(out_key).kcv()
             })
         });
         group.finish();
     }
 }
 
-/// TDES DUKPT CBC → AES-128 CBC, 16 bytes, as a JSON request through `wire::handle` (`serde` feature).
-#[cfg(feature = "serde")]
+/// TDES DUKPT CBC → AES-128 CBC, 16 bytes, as a JSON request through `wire::handle`.
 fn json(c: &mut Criterion) {
     let store = store();
-    wire_gives_the_same_store(&store);
     let incoming = key_use(
         &store,
         "tdesbdk00000000001",
         dukpt(TDES_KSN, SymmetricAlgorithm::Tdes2Key),
     );
-    let ct = reencrypt::encrypt(&incoming, &[0x42; 16], &mut OsRng)
+    let ct = paycrypt::encrypt(&incoming, &[0x42; 16], &mut OsRng)
         .unwrap()
         .ciphertext;
     let request = format!(
@@ -311,29 +253,6 @@ fn json(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-/// The store built above holds the same keys as `MemoryKeyStore::from_json` loads from the document.
-#[cfg(feature = "serde")]
-fn wire_gives_the_same_store(ours: &MemoryKeyStore) {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/keystore.json"
-    ))
-    .unwrap();
-    let theirs = MemoryKeyStore::from_json(&text).unwrap();
-    assert_eq!(ours.len(), theirs.len());
-    for (a, b) in ours.keys().zip(theirs.keys()) {
-        assert_eq!(
-            (a.arn(), a.attributes(), a.kcv(), a.enabled()),
-            (b.arn(), b.attributes(), b.kcv(), b.enabled())
-        );
-    }
-}
-
-#[cfg(not(feature = "serde"))]
-fn json(_: &mut Criterion) {
-    eprintln!("operation_json: skipped (needs `--features serde`)");
 }
 
 criterion_group! {

@@ -22,9 +22,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
-use paycrypt::rsa::OsRng;
+use paycrypt::OsRng;
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::rsa::RsaHardening;
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{RsaPadding, RsaPrivateKey, RsaSize};
 
 const SIZES: [RsaSize; 3] = [RsaSize::Rsa2048, RsaSize::Rsa3072, RsaSize::Rsa4096];

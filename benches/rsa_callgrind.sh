@@ -4,6 +4,7 @@
 #   benches/rsa_callgrind.sh [CASE...]          default: decrypt and encrypt, OAEP-SHA256 and PKCS1, 2048/3072/4096
 #   TOP=12 benches/rsa_callgrind.sh decrypt-oaep256-2048    also the heaviest functions (inclusive)
 #   HARDENING=none benches/rsa_callgrind.sh decrypt-oaep256-2048    RsaHardening: default, none, exponent, check, both
+#   BENCH_BIN=PATH benches/rsa_callgrind.sh      another build of the `rsa` bench binary (e.g. of another commit)
 #
 # Each case runs the `rsa` bench binary's `--instructions CASE N` mode (fixed-seed RNG) with N = 1 and
 # N = 1 + REPS (default 10); (I(1+REPS) - I(1)) / REPS is one operation's instruction count (reading the
@@ -22,8 +23,8 @@ if [[ ${#cases[@]} -eq 0 ]]; then
         done
     done
 fi
-bin=$(cargo bench --bench rsa --no-run --message-format=json 2>/dev/null |
-    jq -r 'select(.reason == "compiler-artifact" and .target.name == "rsa" and .executable != null) | .executable')
+bin=${BENCH_BIN:-$(cargo bench --bench rsa --no-run --message-format=json 2>/dev/null |
+    jq -r 'select(.reason == "compiler-artifact" and .target.name == "rsa" and .executable != null) | .executable')}
 mkdir -p target/callgrind
 count() { # case iterations outfile -> total instructions (Ir)
     valgrind --tool=callgrind --callgrind-out-file="$3" "$bin" --instructions "$1" "$2" "${HARDENING:-default}" 2>&1 |

@@ -19,9 +19,9 @@ use std::convert::Infallible;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use paycrypt::reencrypt::reencrypt_in_place;
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::reencrypt_in_place;
 use paycrypt::tr31::dynamic::WrappedKey;
-use paycrypt::tr31::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::tr31::{self, KeyBlock, KeyLengthMask, Versions};
 use paycrypt::tr31::{Algorithm, Header, ModeOfUse, Usage, Version};
 use paycrypt::{
@@ -196,10 +196,7 @@ fn wrapped_op(c: &mut Criterion) {
         &[0x42; 16],
     );
     let out_attrs = EncryptionAttributes::symmetric(Mode::Cbc, Some(Iv::new(&[7; 16]).unwrap()));
-    let outgoing = KeyUse {
-        key: &out_key,
-        attributes: out_attrs,
-    };
+    let outgoing = KeyUse::new(&out_key, out_attrs);
     for (name, kek_alg, version, key_alg, letter) in cases {
         let kek_material: Vec<u8> = (0..kek_alg.key_len())
             .map(|i| u8::try_from(i).unwrap().wrapping_mul(41) ^ 0x6C)
@@ -240,12 +237,9 @@ fn wrapped_op(c: &mut Criterion) {
                 let working = WrappedKey::new(&kek, black_box(&block))
                     .working_key(&in_attrs, Side::Incoming, Policy::Documented)
                     .unwrap();
-                let incoming = KeyUse {
-                    key: &working,
-                    attributes: in_attrs,
-                };
+                let incoming = KeyUse::new(&working, in_attrs);
                 let mut buf = data;
-                reencrypt_in_place(&incoming, &outgoing, &mut buf, Policy::Documented).unwrap();
+                reencrypt_in_place(&incoming, &outgoing, &mut buf).unwrap();
                 black_box(buf[0])
             })
         });
@@ -256,12 +250,9 @@ fn wrapped_op(c: &mut Criterion) {
                     .unwrap();
                 black_box(u.key()[0]);
                 drop(u);
-                let incoming = KeyUse {
-                    key: &in_key,
-                    attributes: in_attrs,
-                };
+                let incoming = KeyUse::new(&in_key, in_attrs);
                 let mut buf = data;
-                reencrypt_in_place(&incoming, &outgoing, &mut buf, Policy::Documented).unwrap();
+                reencrypt_in_place(&incoming, &outgoing, &mut buf).unwrap();
                 black_box(buf[0])
             })
         });
@@ -273,12 +264,9 @@ fn wrapped_op(c: &mut Criterion) {
                 let key = u.symmetric_key().unwrap();
                 black_box(&key);
                 drop(u);
-                let incoming = KeyUse {
-                    key: &in_key,
-                    attributes: in_attrs,
-                };
+                let incoming = KeyUse::new(&in_key, in_attrs);
                 let mut buf = data;
-                reencrypt_in_place(&incoming, &outgoing, &mut buf, Policy::Documented).unwrap();
+                reencrypt_in_place(&incoming, &outgoing, &mut buf).unwrap();
                 black_box(buf[0])
             })
         });

@@ -3,7 +3,7 @@
 # line per target: executions, seconds, corpus size (libFuzzer's active corpus, and the files in
 # fuzz/corpus/<target>, which keep every input ever added), findings. One process per target (no -jobs).
 #
-#   fuzz/run.sh SECONDS [TARGET...]      default: every target in fuzz/Cargo.toml
+#   fuzz/run.sh SECONDS [TARGET...]      default: every target (`cargo fuzz list`)
 #
 # Seeds come from fuzz/seed.sh (run first when a target's corpus folder is empty); fuzz/dicts/<target>.dict
 # is passed to libFuzzer when it exists. Sanitizer: address for
@@ -17,7 +17,7 @@ secs=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    mapfile -t targets < <(awk -F'"' '/^\[\[bin\]\]/ { b = 1 } b && /^name/ { print $2; b = 0 }' Cargo.toml)
+    mapfile -t targets < <(cargo +nightly fuzz list)
 fi
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(hex ksn iv rsa_decrypt modes_differential wire_request keystore reencrypt_roundtrip tr31)
+[[ ${#targets[@]} -eq 0 ]] && mapfile -t targets < <(cargo +nightly fuzz list)
 
 put() { # target, then the bytes on stdin; the file is named by its content
     mkdir -p "corpus/$1"
@@ -77,7 +77,7 @@ for t in "${targets[@]}"; do
         done
         ;;
     wire_request)
-        # one request per line: the spec's worked cases and one of each side kind, valid and not
+        # one request per line: the worked cases of DECISIONS.md §7 and one of each side kind, valid and not
         P=arn:aws:payment-cryptography:us-east-2:111122223333:key/
         rsa_ct=$(printf 'fuzz seed plaintext 0123456789ABCDEF' | openssl pkeyutl -encrypt -pubin \
             -inkey ../tests/fixtures/rsa2048-pub.pem -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 \
@@ -152,6 +152,10 @@ JSON
         for bad in "" "B" "B0016" "B0016D0TB00E0000" "E0084B0TV16N0000"; do
             { printf '\x00'; printf '%s' "$bad"; } | put tr31
         done
+        ;;
+    server_request)
+        # Structured (arbitrary) input: libFuzzer starts from one empty input and dicts/server_request.dict.
+        printf '' | put server_request
         ;;
     *) echo "unknown target $t" >&2; exit 1 ;;
     esac

@@ -44,8 +44,9 @@ use core::fmt;
 
 use cipher::array::Array;
 
+use crate::algorithm::{SymmetricAlgorithm, vocabulary};
 use crate::error::{Error, Problem};
-use crate::key::{CipherFn, KeyCipher, SymmetricAlgorithm, SymmetricKey};
+use crate::key::{CipherFn, KeyCipher, SymmetricKey};
 use crate::scrub::scrubbed;
 
 /// A DUKPT key serial number: 10 bytes for a TDES BDK, 12 bytes for an AES BDK.
@@ -68,6 +69,10 @@ impl Ksn {
     /// Any other length is [`Problem::KsnLength`] (with the number of characters given), a non-hex
     /// character [`Problem::Hex`], a zero transaction counter [`Problem::KsnCounterZero`] (TDES: the
     /// low 21 bits; AES: the last 4 bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KsnLength`], [`Problem::Hex`], [`Problem::KsnCounterZero`].
     pub fn from_hex(hex: &str) -> Result<Ksn, Error> {
         let digits = hex.len();
         if !matches!(digits, 16 | 20 | 24) {
@@ -80,6 +85,10 @@ impl Ksn {
 
     /// A KSN from its bytes: 8 (TDES, left-padded with `FF` to 10), 10 (TDES) or 12 (AES). The same
     /// rules as [`Ksn::from_hex`]; a wrong length is reported as twice the byte count in hex digits.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ksn::from_hex`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Ksn, Error> {
         let digits = bytes.len().saturating_mul(2);
         if !matches!(digits, 16 | 20 | 24) {
@@ -89,6 +98,10 @@ impl Ksn {
     }
 
     /// An AES KSN from its initial key ID and transaction counter (which must not be zero).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KsnCounterZero`] for a zero counter.
     pub fn aes(initial_key_id: &[u8; 8], counter: u32) -> Result<Ksn, Error> {
         let mut bytes = [0u8; 12];
         bytes[..8].copy_from_slice(initial_key_id);
@@ -120,11 +133,13 @@ impl Ksn {
     }
 
     /// The KSN's bytes: 10 (TDES) or 12 (AES).
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
 
     /// The transaction counter: the low 21 bits for TDES, the last 4 bytes for AES. Never zero.
+    #[must_use]
     pub fn counter(&self) -> u32 {
         let b = &self.bytes;
         if self.is_aes() {
@@ -135,16 +150,19 @@ impl Ksn {
     }
 
     /// Whether this is a 12-byte AES KSN.
+    #[must_use]
     pub fn is_aes(&self) -> bool {
         self.len == 12
     }
 
     /// How many hex digits the KSN was given in (16, 20 or 24).
+    #[must_use]
     pub fn hex_digits(&self) -> usize {
         usize::from(self.hex_digits)
     }
 
     /// The 8-byte initial key ID of an AES KSN (`None` for TDES).
+    #[must_use]
     pub fn initial_key_id(&self) -> Option<&[u8; 8]> {
         if self.is_aes() {
             self.bytes.first_chunk::<8>()
@@ -177,43 +195,15 @@ impl fmt::Debug for Ksn {
     }
 }
 
-/// AWS `DukptKeyVariant`: which direction of the transaction the data key serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DukptKeyVariant {
-    /// `BIDIRECTIONAL` (the default). TDES: the request variant; AES: key usage `3002`.
-    Bidirectional,
-    /// `REQUEST`. TDES: the request variant; AES: key usage `3000`.
-    Request,
-    /// `RESPONSE`. TDES: the response variant; AES: key usage `3001`.
-    Response,
-}
-
-impl DukptKeyVariant {
-    /// All three.
-    pub const ALL: [DukptKeyVariant; 3] = [
-        DukptKeyVariant::Bidirectional,
-        DukptKeyVariant::Request,
-        DukptKeyVariant::Response,
-    ];
-
-    /// The AWS name, e.g. `BIDIRECTIONAL`.
-    pub const fn aws_name(self) -> &'static str {
-        match self {
-            DukptKeyVariant::Bidirectional => "BIDIRECTIONAL",
-            DukptKeyVariant::Request => "REQUEST",
-            DukptKeyVariant::Response => "RESPONSE",
-        }
-    }
-
-    /// Parse an AWS name; `None` for any other string.
-    pub fn from_aws_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.aws_name() == name)
-    }
-}
-
-impl fmt::Display for DukptKeyVariant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_name())
+vocabulary! { aws
+    /// AWS `DukptKeyVariant`: which direction of the transaction the data key serves.
+    DukptKeyVariant {
+        /// `BIDIRECTIONAL` (the default). TDES: the request variant; AES: key usage `3002`.
+        Bidirectional = "BIDIRECTIONAL",
+        /// `REQUEST`. TDES: the request variant; AES: key usage `3000`.
+        Request = "REQUEST",
+        /// `RESPONSE`. TDES: the response variant; AES: key usage `3001`.
+        Response = "RESPONSE",
     }
 }
 
@@ -232,6 +222,11 @@ impl fmt::Display for DukptKeyVariant {
 ///
 /// The stack the derivation used is overwritten before this returns (the crate's `scrub` module); the key
 /// returned is the caller's.
+///
+/// # Errors
+///
+/// The rules above, in that order: [`Problem::AttributesForKey`], [`Problem::KsnLength`],
+/// [`Problem::DerivationType`].
 pub fn derive_data_key(
     bdk: &SymmetricKey,
     ksn: &Ksn,

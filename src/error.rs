@@ -1,17 +1,17 @@
-//! The crate's one error type.
+//! The crate's one error type: the ground floor, which names the vocabulary ([`crate::algorithm`]'s
+//! enums) and nothing else of the crate.
 //!
-//! Every fallible function in paycrypt returns [`Error`]. No variant carries secret bytes: what an error
-//! holds is lengths, algorithm names, modes and the side of a re-encryption it concerns, nothing read from
-//! a key or a plaintext. Every decryption failure is the single variant [`Error::Decryption`].
+//! Every fallible function in paycrypt returns [`Error`] ([`Result`]). No variant carries secret bytes:
+//! what an error holds is lengths, algorithm names, modes and the side of an operation it concerns,
+//! nothing read from a key or a plaintext. Every decryption failure is the single variant
+//! [`Error::Decryption`].
 //!
-//! The variants are shaped so the wire layer can map each one onto one of AWS's error kinds
-//! ([`Error::aws_kind`]): `ValidationException` (with the member it concerns, [`Problem::member`]),
-//! `AccessDeniedException`, `ResourceNotFoundException` and `InternalServerException`.
+//! This module says *what* went wrong; how AWS reports it (`ValidationException` with a member path,
+//! `AccessDeniedException`, …) is the wire layer's mapping (`wire`, feature `json`).
 
 use core::fmt;
 
-use crate::key::{KeyAlgorithm, SymmetricAlgorithm};
-use crate::symmetric::Mode;
+use crate::algorithm::{KeyAlgorithm, Mode, SymmetricAlgorithm};
 
 /// The side of a re-encryption (or of EncryptData / DecryptData) an error concerns.
 ///
@@ -31,62 +31,6 @@ impl fmt::Display for Side {
             Side::Outgoing => "outgoing",
         })
     }
-}
-
-/// The AWS error kinds ("exception" names) an [`Error`] maps to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AwsErrorKind {
-    /// `ValidationException`: the request (or the key it names) does not satisfy a rule.
-    Validation,
-    /// `AccessDeniedException`: the key's modes of use forbid the operation.
-    AccessDenied,
-    /// `ResourceNotFoundException`: no key has the identifier or alias.
-    ResourceNotFound,
-    /// `InternalServerException`: the library could not complete the request (e.g. the RNG failed).
-    InternalServer,
-}
-
-impl AwsErrorKind {
-    /// The AWS error name, e.g. `ValidationException`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            AwsErrorKind::Validation => "ValidationException",
-            AwsErrorKind::AccessDenied => "AccessDeniedException",
-            AwsErrorKind::ResourceNotFound => "ResourceNotFoundException",
-            AwsErrorKind::InternalServer => "InternalServerException",
-        }
-    }
-}
-
-/// The request member a validation [`Problem`] concerns (the last part of a ValidationException path).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Member {
-    /// The key identifier of the side.
-    KeyIdentifier,
-    /// The ciphertext (incoming) or the data to encrypt (outgoing).
-    Data,
-    /// The encryption attributes as a whole (e.g. the wrong kind for the key).
-    Attributes,
-    /// `Mode`.
-    Mode,
-    /// `InitializationVector`.
-    InitializationVector,
-    /// `PaddingType`.
-    PaddingType,
-    /// `Dukpt.KeySerialNumber`.
-    KeySerialNumber,
-    /// `Dukpt.DukptKeyDerivationType`.
-    DukptKeyDerivationType,
-    /// `Dukpt.DukptKeyVariant`.
-    DukptKeyVariant,
-    /// Key material (a key-store document or a key constructor).
-    KeyMaterial,
-    /// A key's attributes (a key-store document or a key constructor).
-    KeyAttributes,
-    /// A key's `KeyCheckValueAlgorithm` (for a wrapped side, the wrapped key's).
-    KeyCheckValueAlgorithm,
-    /// A wrapped side's TR-31 key block (`WrappedKeyMaterial.Tr31KeyBlock`).
-    KeyBlock,
 }
 
 /// What exactly is invalid, for [`Error::Invalid`].
@@ -222,45 +166,8 @@ pub enum Problem {
     /// The raw-RSA opt-in ([`Key::with_raw_rsa_outgoing`](crate::Key::with_raw_rsa_outgoing)) on a key
     /// that is not an RSA key.
     RawRsaOptIn,
-}
-
-impl Problem {
-    /// The request member this problem concerns.
-    pub const fn member(&self) -> Member {
-        match self {
-            Problem::KeyLength { .. }
-            | Problem::WeakTdesKey
-            | Problem::KeyEncoding
-            | Problem::RsaKeySize { .. } => Member::KeyMaterial,
-            Problem::IvLength { .. } | Problem::IvWithEcb => Member::InitializationVector,
-            Problem::ModeNotSupported { .. } => Member::Mode,
-            Problem::DataLength { .. }
-            | Problem::DataTooLong { .. }
-            | Problem::PlaintextTooLong { .. }
-            | Problem::RsaRawPlaintext
-            | Problem::Hex => Member::Data,
-            Problem::KsnLength { .. } | Problem::KsnCounterZero => Member::KeySerialNumber,
-            Problem::DerivationType { .. } => Member::DukptKeyDerivationType,
-            Problem::PaddingType | Problem::PaddingTypeRequired => Member::PaddingType,
-            Problem::KeyUsage
-            | Problem::KeyNotUsable
-            | Problem::KeyIdentifier
-            | Problem::AttributesForKey
-            | Problem::KeyBlockKbpk => Member::KeyIdentifier,
-            Problem::PolicyRefused => Member::Attributes,
-            Problem::KeyClass | Problem::RawRsaOptIn => Member::KeyAttributes,
-            Problem::KcvAlgorithm => Member::KeyCheckValueAlgorithm,
-            Problem::KeyBlockVersion
-            | Problem::KeyBlockLength
-            | Problem::KeyBlockHeader
-            | Problem::KeyBlockOptionalBlock
-            | Problem::KeyBlockPayload
-            | Problem::KeyBlockHex
-            | Problem::WrappedKeyPolicy
-            | Problem::WrappedKeyUnwrap
-            | Problem::WrappedKeyStrength => Member::KeyBlock,
-        }
-    }
+    /// RSA key material in a build without the `rsa` feature.
+    RsaUnavailable,
 }
 
 impl fmt::Display for Problem {
@@ -362,9 +269,15 @@ impl fmt::Display for Problem {
                  make re-encryption a plaintext oracle)",
             ),
             Problem::RawRsaOptIn => f.write_str("raw RSA can only be allowed on an RSA key"),
+            Problem::RsaUnavailable => {
+                f.write_str("RSA keys need paycrypt's `rsa` feature, which this build lacks")
+            }
         }
     }
 }
+
+/// The result of every fallible paycrypt function.
+pub type Result<T> = core::result::Result<T, Error>;
 
 /// The error of every fallible paycrypt function.
 #[non_exhaustive]
@@ -388,8 +301,8 @@ pub enum Error {
     },
     /// No key has that identifier or alias (AWS `ResourceNotFoundException`).
     KeyNotFound {
-        /// The side whose identifier was not found.
-        side: Side,
+        /// The side whose identifier was not found, where there is one.
+        side: Option<Side>,
     },
     /// The caller's output buffer is too small for the result.
     BufferTooSmall {
@@ -409,38 +322,28 @@ impl Error {
         }
     }
 
-    /// Attribute this error to a side of an operation (kept if it already has one).
+    /// This error attributed to `side` of an operation (an error that has a side keeps it).
     #[must_use]
-    pub fn on(self, on: Side) -> Self {
+    pub const fn with_side(self, side: Side) -> Self {
         match self {
             Error::Invalid {
                 side: None,
                 problem,
             } => Error::Invalid {
-                side: Some(on),
+                side: Some(side),
                 problem,
             },
+            Error::KeyNotFound { side: None } => Error::KeyNotFound { side: Some(side) },
             other => other,
         }
     }
 
-    /// The AWS error kind this error maps to.
-    pub const fn aws_kind(&self) -> AwsErrorKind {
-        match self {
-            Error::Invalid { .. } | Error::Decryption | Error::BufferTooSmall { .. } => {
-                AwsErrorKind::Validation
-            }
-            Error::AccessDenied { .. } => AwsErrorKind::AccessDenied,
-            Error::KeyNotFound { .. } => AwsErrorKind::ResourceNotFound,
-            Error::Rng => AwsErrorKind::InternalServer,
-        }
-    }
-
     /// The side this error concerns, if any.
+    #[must_use]
     pub const fn side(&self) -> Option<Side> {
         match self {
-            Error::Invalid { side, .. } => *side,
-            Error::AccessDenied { side } | Error::KeyNotFound { side } => Some(*side),
+            Error::Invalid { side, .. } | Error::KeyNotFound { side } => *side,
+            Error::AccessDenied { side } => Some(*side),
             Error::Decryption | Error::BufferTooSmall { .. } | Error::Rng => None,
         }
     }
@@ -461,7 +364,8 @@ impl fmt::Display for Error {
             Error::AccessDenied { side } => {
                 write!(f, "{side} key's modes of use do not allow this operation")
             }
-            Error::KeyNotFound { side } => write!(f, "{side} key not found"),
+            Error::KeyNotFound { side: Some(side) } => write!(f, "{side} key not found"),
+            Error::KeyNotFound { side: None } => f.write_str("key not found"),
             Error::BufferTooSmall { needed } => {
                 write!(f, "output buffer too small: {needed} bytes needed")
             }
@@ -471,3 +375,250 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::ToString;
+
+    use super::*;
+
+    /// Every message, as a user reads it (graviola's `test_error_display`): none repeats a value
+    /// beyond lengths, names and sides.
+    #[test]
+    fn every_message() {
+        use Problem as P;
+        let tdes = SymmetricAlgorithm::Tdes2Key;
+        let aes = SymmetricAlgorithm::Aes128;
+        let cases = [
+            (
+                P::KeyLength {
+                    algorithm: KeyAlgorithm::Symmetric(aes),
+                    actual: 15,
+                },
+                "key material of 15 bytes does not fit AES_128 (16 bytes)",
+            ),
+            (
+                P::WeakTdesKey,
+                "TDES key collapses to single DES (K1 = K2 or K2 = K3)",
+            ),
+            (P::KeyEncoding, "key material cannot be parsed"),
+            (
+                P::RsaKeySize { bits: 1024 },
+                "RSA key of 1024 bits is not allowed (2048, 3072 or 4096 only)",
+            ),
+            (
+                P::IvLength {
+                    expected: 8,
+                    actual: 16,
+                },
+                "InitializationVector must be 8 bytes (16 hex) for this key, got 16 bytes",
+            ),
+            (P::IvWithEcb, "InitializationVector is not allowed with ECB"),
+            (
+                P::ModeNotSupported {
+                    mode: Mode::Cfb128,
+                    algorithm: tdes,
+                },
+                "mode CFB128 is not valid for a TDES_2KEY key",
+            ),
+            (
+                P::DataLength {
+                    block_size: 16,
+                    actual: 7,
+                },
+                "data length 7 bytes is not a non-zero multiple of the 16-byte block size",
+            ),
+            (
+                P::DataTooLong {
+                    max: 2112,
+                    actual: 2113,
+                },
+                "data of 2113 bytes is longer than the 2112 allowed",
+            ),
+            (
+                P::PlaintextTooLong {
+                    max: 190,
+                    actual: 191,
+                },
+                "plaintext of 191 bytes is longer than the 190 bytes this RSA key and padding allow",
+            ),
+            (
+                P::RsaRawPlaintext,
+                "raw RSA (no padding) needs a plaintext of exactly the modulus length, below the modulus in value",
+            ),
+            (P::Hex, "value is not an even-length hexadecimal string"),
+            (
+                P::KsnLength { hex_digits: 18 },
+                "KeySerialNumber of 18 hex digits does not fit the BDK (TDES: 16 or 20, AES: 24)",
+            ),
+            (
+                P::KsnCounterZero,
+                "KeySerialNumber has a transaction counter of zero",
+            ),
+            (
+                P::DerivationType {
+                    requested: SymmetricAlgorithm::Aes256,
+                    bdk: aes,
+                },
+                "DukptKeyDerivationType AES_256 is not allowed with a AES_128 BDK",
+            ),
+            (P::PaddingType, "PaddingType does not apply here"),
+            (P::KeyUsage, "KeyUsages not allowed for this operation"),
+            (
+                P::AttributesForKey,
+                "encryption attributes do not fit the key's algorithm or class",
+            ),
+            (
+                P::KeyNotUsable,
+                "key is disabled or not in state CREATE_COMPLETE",
+            ),
+            (
+                P::PolicyRefused,
+                "this combination of incoming and outgoing keys is refused by policy",
+            ),
+            (P::KeyClass, "KeyClass does not fit the key material"),
+            (
+                P::KcvAlgorithm,
+                "KeyCheckValueAlgorithm does not apply to this key algorithm",
+            ),
+            (
+                P::KeyIdentifier,
+                "key identifier is not a key ARN, alias ARN or alias name",
+            ),
+            (P::KeyBlockVersion, "key block version is not accepted"),
+            (
+                P::KeyBlockKbpk,
+                "key block version does not fit the wrapping key's algorithm",
+            ),
+            (
+                P::KeyBlockLength,
+                "key block length field is not four digits equal to the block's length (at most 9999)",
+            ),
+            (P::KeyBlockHeader, "key block header field is not valid"),
+            (
+                P::KeyBlockOptionalBlock,
+                "key block optional blocks are malformed or not a multiple of the cipher block",
+            ),
+            (
+                P::KeyBlockPayload,
+                "key block payload or authenticator length is not valid for its version",
+            ),
+            (
+                P::KeyBlockHex,
+                "key block payload or authenticator is not hexadecimal",
+            ),
+            (
+                P::WrappedKeyPolicy,
+                "wrapped key's usage, algorithm, mode of use or length is not allowed here",
+            ),
+            (
+                P::WrappedKeyUnwrap,
+                "wrapped key cannot be unwrapped under the key-encryption key (wrong key, or the \
+                 key block was changed)",
+            ),
+            (
+                P::WrappedKeyStrength,
+                "wrapped key is stronger than the key that wraps it",
+            ),
+            (
+                P::PaddingTypeRequired,
+                "PaddingType is required for an RSA outgoing key (raw RSA is refused: it would make \
+                 re-encryption a plaintext oracle)",
+            ),
+            (P::RawRsaOptIn, "raw RSA can only be allowed on an RSA key"),
+            (
+                P::RsaUnavailable,
+                "RSA keys need paycrypt's `rsa` feature, which this build lacks",
+            ),
+        ];
+        // Every variant is here once: a new one fails to compile in `variant` until it is added.
+        let mut seen = [false; 36];
+        for (problem, _) in &cases {
+            seen[variant(problem)] = true;
+        }
+        assert!(seen.iter().all(|s| *s), "{seen:?}");
+        for (problem, message) in cases {
+            assert_eq!(problem.to_string(), message);
+            assert_eq!(Error::invalid(problem).to_string(), message);
+            assert_eq!(
+                Error::invalid(problem)
+                    .with_side(Side::Outgoing)
+                    .to_string(),
+                alloc::format!("outgoing side: {message}")
+            );
+        }
+        let errors = [
+            (Error::Decryption, "decryption failed"),
+            (
+                Error::AccessDenied {
+                    side: Side::Incoming,
+                },
+                "incoming key's modes of use do not allow this operation",
+            ),
+            (Error::KeyNotFound { side: None }, "key not found"),
+            (
+                Error::KeyNotFound {
+                    side: Some(Side::Outgoing),
+                },
+                "outgoing key not found",
+            ),
+            (
+                Error::BufferTooSmall { needed: 24 },
+                "output buffer too small: 24 bytes needed",
+            ),
+            (Error::Rng, "random number generator failed"),
+        ];
+        for (error, message) in errors {
+            assert_eq!(error.to_string(), message);
+        }
+    }
+
+    fn variant(p: &Problem) -> usize {
+        use Problem as P;
+        match p {
+            P::KeyLength { .. } => 0,
+            P::WeakTdesKey => 1,
+            P::KeyEncoding => 2,
+            P::RsaKeySize { .. } => 3,
+            P::IvLength { .. } => 4,
+            P::IvWithEcb => 5,
+            P::ModeNotSupported { .. } => 6,
+            P::DataLength { .. } => 7,
+            P::DataTooLong { .. } => 8,
+            P::PlaintextTooLong { .. } => 9,
+            P::RsaRawPlaintext => 10,
+            P::Hex => 11,
+            P::KsnLength { .. } => 12,
+            P::KsnCounterZero => 13,
+            P::DerivationType { .. } => 14,
+            P::PaddingType => 15,
+            P::KeyUsage => 16,
+            P::AttributesForKey => 17,
+            P::KeyNotUsable => 18,
+            P::PolicyRefused => 19,
+            P::KeyClass => 20,
+            P::KcvAlgorithm => 21,
+            P::KeyIdentifier => 22,
+            P::KeyBlockVersion => 23,
+            P::KeyBlockKbpk => 24,
+            P::KeyBlockLength => 25,
+            P::KeyBlockHeader => 26,
+            P::KeyBlockOptionalBlock => 27,
+            P::KeyBlockPayload => 28,
+            P::KeyBlockHex => 29,
+            P::WrappedKeyPolicy => 30,
+            P::WrappedKeyStrength => 31,
+            P::PaddingTypeRequired => 32,
+            P::RawRsaOptIn => 33,
+            P::RsaUnavailable => 34,
+            P::WrappedKeyUnwrap => 35,
+        }
+    }
+
+    #[test]
+    fn a_side_is_given_once() {
+        let e = Error::KeyNotFound { side: None }.with_side(Side::Incoming);
+        assert_eq!(e.with_side(Side::Outgoing).side(), Some(Side::Incoming));
+        assert_eq!(Error::Decryption.with_side(Side::Incoming).side(), None);
+    }
+}

@@ -4,22 +4,16 @@
 //! [`base16ct`], whose running time does not depend on the digits' values. Input is accepted in either
 //! case; output is always upper case, as AWS returns it.
 
-use crate::error::{Error, Problem};
+use crate::error::{Error, Problem, Result};
 
-/// Decode hex (either case) into `out`; returns the decoded prefix of `out`.
+/// Decode hex (either case) into the front of `out`; returns that decoded prefix, mutable for in-place
+/// work on the bytes. The time taken depends only on the length of the input.
 ///
-/// Odd length or a non-hex character is [`Problem::Hex`]; input longer than `out` holds is
-/// [`Error::BufferTooSmall`]. The time taken depends only on the length of the input.
-pub fn decode<'a>(hex: &str, out: &'a mut [u8]) -> Result<&'a [u8], Error> {
-    decode_secret(hex, out).map(|b| &*b)
-}
-
-/// [`decode`] returning a mutable slice (for in-place work on the decoded bytes).
-pub fn decode_mut<'a>(hex: &str, out: &'a mut [u8]) -> Result<&'a mut [u8], Error> {
-    decode_secret(hex, out)
-}
-
-pub(crate) fn decode_secret<'a>(hex: &str, out: &'a mut [u8]) -> Result<&'a mut [u8], Error> {
+/// # Errors
+///
+/// [`Problem::Hex`] for an odd length or a non-hex character (nothing half-decoded is left in `out`);
+/// [`Error::BufferTooSmall`] for input longer than `out` holds.
+pub fn decode<'a>(hex: &str, out: &'a mut [u8]) -> Result<&'a mut [u8]> {
     let bytes = hex.as_bytes();
     if !bytes.len().is_multiple_of(2) {
         return Err(Error::invalid(Problem::Hex));
@@ -39,23 +33,23 @@ pub(crate) fn decode_secret<'a>(hex: &str, out: &'a mut [u8]) -> Result<&'a mut 
     }
 }
 
-/// Encode `bytes` as upper-case hex into `out` (which must hold `2 * bytes.len()`).
-pub fn encode_upper<'a>(bytes: &[u8], out: &'a mut [u8]) -> Result<&'a str, Error> {
+/// Encode `bytes` as upper-case hex into `out`.
+///
+/// # Errors
+///
+/// [`Error::BufferTooSmall`] unless `out` holds `2 * bytes.len()` bytes.
+pub fn encode_upper<'a>(bytes: &[u8], out: &'a mut [u8]) -> Result<&'a str> {
     base16ct::upper::encode_str(bytes, out).map_err(|_| Error::BufferTooSmall {
         needed: bytes.len() * 2,
     })
 }
 
-/// Encode `bytes` as an upper-case hex string.
+/// Encode `bytes` as an upper-case hex string of exactly `2 * bytes.len()` bytes' capacity
+/// (`base16ct::upper::encode_string`).
 #[cfg(feature = "alloc")]
+#[must_use]
 pub fn encode_upper_string(bytes: &[u8]) -> alloc::string::String {
-    let mut out = alloc::vec![0u8; bytes.len() * 2];
-    let n = base16ct::upper::encode(bytes, &mut out)
-        .map(|s| s.len())
-        .unwrap_or(0);
-    out.truncate(n);
-    // base16ct writes only ASCII hex digits.
-    alloc::string::String::from_utf8(out).unwrap_or_default()
+    base16ct::upper::encode_string(bytes)
 }
 
 #[cfg(test)]
@@ -65,7 +59,7 @@ mod tests {
     #[test]
     fn round_trip_and_case() {
         let mut buf = [0u8; 4];
-        assert_eq!(decode("0aBc", &mut buf).unwrap(), &[0x0a, 0xbc]);
+        assert_eq!(decode("0aBc", &mut buf).unwrap(), &mut [0x0a, 0xbc]);
         let mut out = [0u8; 4];
         assert_eq!(encode_upper(&[0x0a, 0xbc], &mut out).unwrap(), "0ABC");
     }

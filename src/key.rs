@@ -1,4 +1,4 @@
-//! Key algorithms and symmetric secret keys.
+//! Symmetric secret keys: [`SymmetricKey`], and the one place a cipher implementation is chosen.
 //!
 //! A [`SymmetricKey`] is the only way symmetric key material enters the crate. It is built through a
 //! checked constructor, holds its bytes and its expanded cipher, never derives `Clone`, `Copy` or
@@ -11,175 +11,10 @@ use core::fmt;
 use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::error::{Error, Problem};
-
-mod attributes;
-
-pub use attributes::{
-    KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyModesOfUse, KeyState, KeyUsage,
-    MAX_IDENTIFIER_LEN,
-};
-
-/// A symmetric algorithm: the TDES and AES key types AWS Payment Cryptography defines.
-///
-/// The order is the strength ordering of ANSI X9.24-3 used for DUKPT derivation types:
-/// `Tdes2Key < Tdes3Key < Aes128 < Aes192 < Aes256`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SymmetricAlgorithm {
-    /// Two-key triple DES (16 bytes, K1 K2 K1), `TDES_2KEY`.
-    Tdes2Key,
-    /// Three-key triple DES (24 bytes), `TDES_3KEY`.
-    Tdes3Key,
-    /// AES with a 128-bit key, `AES_128`.
-    Aes128,
-    /// AES with a 192-bit key, `AES_192`.
-    Aes192,
-    /// AES with a 256-bit key, `AES_256`.
-    Aes256,
-}
-
-impl SymmetricAlgorithm {
-    /// All five, weakest first.
-    pub const ALL: [SymmetricAlgorithm; 5] = [
-        SymmetricAlgorithm::Tdes2Key,
-        SymmetricAlgorithm::Tdes3Key,
-        SymmetricAlgorithm::Aes128,
-        SymmetricAlgorithm::Aes192,
-        SymmetricAlgorithm::Aes256,
-    ];
-
-    /// Key length in bytes.
-    pub const fn key_len(self) -> usize {
-        match self {
-            SymmetricAlgorithm::Tdes2Key | SymmetricAlgorithm::Aes128 => 16,
-            SymmetricAlgorithm::Tdes3Key | SymmetricAlgorithm::Aes192 => 24,
-            SymmetricAlgorithm::Aes256 => 32,
-        }
-    }
-
-    /// Block size in bytes (8 for TDES, 16 for AES).
-    pub const fn block_size(self) -> usize {
-        if self.is_tdes() { 8 } else { 16 }
-    }
-
-    /// Whether this is a TDES algorithm.
-    pub const fn is_tdes(self) -> bool {
-        matches!(
-            self,
-            SymmetricAlgorithm::Tdes2Key | SymmetricAlgorithm::Tdes3Key
-        )
-    }
-
-    /// The AWS name, e.g. `TDES_2KEY`.
-    pub const fn aws_name(self) -> &'static str {
-        KeyAlgorithm::Symmetric(self).aws_name()
-    }
-}
-
-impl fmt::Display for SymmetricAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_name())
-    }
-}
-
-/// An RSA key size AWS Payment Cryptography defines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RsaSize {
-    /// 2048-bit modulus, `RSA_2048`.
-    Rsa2048,
-    /// 3072-bit modulus, `RSA_3072`.
-    Rsa3072,
-    /// 4096-bit modulus, `RSA_4096`.
-    Rsa4096,
-}
-
-impl RsaSize {
-    /// The modulus size in bits.
-    pub const fn bits(self) -> usize {
-        match self {
-            RsaSize::Rsa2048 => 2048,
-            RsaSize::Rsa3072 => 3072,
-            RsaSize::Rsa4096 => 4096,
-        }
-    }
-
-    /// The modulus size in bytes.
-    pub const fn bytes(self) -> usize {
-        self.bits() / 8
-    }
-
-    /// The size for a modulus of `bits` bits, if AWS defines it.
-    pub const fn from_bits(bits: usize) -> Option<Self> {
-        match bits {
-            2048 => Some(RsaSize::Rsa2048),
-            3072 => Some(RsaSize::Rsa3072),
-            4096 => Some(RsaSize::Rsa4096),
-            _ => None,
-        }
-    }
-}
-
-/// Every `KeyAlgorithm` of AWS Payment Cryptography that paycrypt handles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum KeyAlgorithm {
-    /// A TDES or AES key.
-    Symmetric(SymmetricAlgorithm),
-    /// An RSA key.
-    Rsa(RsaSize),
-}
-
-impl KeyAlgorithm {
-    /// All eight, in AWS's order.
-    pub const ALL: [KeyAlgorithm; 8] = [
-        KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes2Key),
-        KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes3Key),
-        KeyAlgorithm::Symmetric(SymmetricAlgorithm::Aes128),
-        KeyAlgorithm::Symmetric(SymmetricAlgorithm::Aes192),
-        KeyAlgorithm::Symmetric(SymmetricAlgorithm::Aes256),
-        KeyAlgorithm::Rsa(RsaSize::Rsa2048),
-        KeyAlgorithm::Rsa(RsaSize::Rsa3072),
-        KeyAlgorithm::Rsa(RsaSize::Rsa4096),
-    ];
-
-    /// The AWS name, e.g. `AES_128` or `RSA_2048`.
-    pub const fn aws_name(self) -> &'static str {
-        match self {
-            KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes2Key) => "TDES_2KEY",
-            KeyAlgorithm::Symmetric(SymmetricAlgorithm::Tdes3Key) => "TDES_3KEY",
-            KeyAlgorithm::Symmetric(SymmetricAlgorithm::Aes128) => "AES_128",
-            KeyAlgorithm::Symmetric(SymmetricAlgorithm::Aes192) => "AES_192",
-            KeyAlgorithm::Symmetric(SymmetricAlgorithm::Aes256) => "AES_256",
-            KeyAlgorithm::Rsa(RsaSize::Rsa2048) => "RSA_2048",
-            KeyAlgorithm::Rsa(RsaSize::Rsa3072) => "RSA_3072",
-            KeyAlgorithm::Rsa(RsaSize::Rsa4096) => "RSA_4096",
-        }
-    }
-
-    /// Parse an AWS name; `None` for any other string.
-    pub fn from_aws_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.aws_name() == name)
-    }
-
-    /// The key length in bytes (the modulus length for RSA).
-    pub const fn key_len(self) -> usize {
-        match self {
-            KeyAlgorithm::Symmetric(s) => s.key_len(),
-            KeyAlgorithm::Rsa(r) => r.bytes(),
-        }
-    }
-}
-
-impl fmt::Display for KeyAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.aws_name())
-    }
-}
-
-impl From<SymmetricAlgorithm> for KeyAlgorithm {
-    fn from(a: SymmetricAlgorithm) -> Self {
-        KeyAlgorithm::Symmetric(a)
-    }
-}
+use crate::algorithm::{KeyAlgorithm, SymmetricAlgorithm};
+use crate::error::{Error, Problem, Result};
+use crate::kcv::{Kcv, KcvAlgorithm};
+use crate::mac::Mac;
 
 /// The expanded cipher of a key. The cipher types wipe their round keys on drop.
 ///
@@ -283,15 +118,14 @@ struct Material {
 }
 
 impl SymmetricKey {
-    /// Key material for `algorithm`; its length must be the algorithm's key length.
-    pub fn new(algorithm: SymmetricAlgorithm, material: &[u8]) -> Result<Self, Error> {
+    /// Key material for `algorithm`.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyLength`] unless `material` has the algorithm's key length.
+    pub fn new(algorithm: SymmetricAlgorithm, material: &[u8]) -> Result<Self> {
         let len = algorithm.key_len();
-        if material.len() != len {
-            return Err(Error::invalid(Problem::KeyLength {
-                algorithm: KeyAlgorithm::Symmetric(algorithm),
-                actual: material.len(),
-            }));
-        }
+        // The one length check: every `new_from_slice` below takes exactly `len` bytes.
         let bad_len = |_| {
             Error::invalid(Problem::KeyLength {
                 algorithm: KeyAlgorithm::Symmetric(algorithm),
@@ -325,9 +159,13 @@ impl SymmetricKey {
     }
 
     /// Key material given as hex (either case); the decoded bytes are wiped after use.
-    pub fn from_hex(algorithm: SymmetricAlgorithm, hex: &str) -> Result<Self, Error> {
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::Hex`] for text that is not hex, [`Problem::KeyLength`] for a wrong length.
+    pub fn from_hex(algorithm: SymmetricAlgorithm, hex: &str) -> Result<Self> {
         let mut buf = zeroize::Zeroizing::new([0u8; 32]);
-        let bytes = crate::hex::decode_secret(hex, &mut buf[..]).map_err(|e| match e {
+        let bytes = crate::hex::decode(hex, &mut buf[..]).map_err(|e| match e {
             Error::BufferTooSmall { .. } => Error::invalid(Problem::KeyLength {
                 algorithm: KeyAlgorithm::Symmetric(algorithm),
                 actual: hex.len() / 2,
@@ -338,18 +176,44 @@ impl SymmetricKey {
     }
 
     /// The key's algorithm.
+    #[must_use]
     pub fn algorithm(&self) -> SymmetricAlgorithm {
         self.algorithm
     }
 
     /// The cipher's block size in bytes.
+    #[must_use]
     pub fn block_size(&self) -> usize {
         self.algorithm.block_size()
+    }
+
+    /// The key check value with the algorithm's default method: `ANSI_X9_24` for TDES, `CMAC` for AES
+    /// ([`KcvAlgorithm::default_for`]).
+    #[must_use]
+    pub fn kcv(&self) -> Kcv {
+        crate::kcv::symmetric_default(self)
+    }
+
+    /// The key check value computed with `algorithm`.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KcvAlgorithm`] for `SHA_1`, which applies to RSA keys only.
+    pub fn kcv_with(&self, algorithm: KcvAlgorithm) -> Result<Kcv> {
+        crate::kcv::symmetric_kcv(self, algorithm)
+    }
+
+    /// The CMAC (NIST SP 800-38B; OMAC1) of `message`, of any length including zero: a 64-bit tag
+    /// for a TDES key, a 128-bit one for AES.
+    #[must_use]
+    pub fn cmac(&self, message: &[u8]) -> Mac {
+        crate::mac::cmac(self, message)
     }
 
     /// Whether a TDES key collapses to single DES (K1 = K2, or for 3-key K2 = K3), parity bits ignored.
     ///
     /// The comparison is constant time. AES keys are never weak in this sense.
+    #[must_use]
     pub fn is_single_des_equivalent(&self) -> bool {
         use subtle::ConstantTimeEq;
         let b = &self.material.bytes;
@@ -369,8 +233,7 @@ impl SymmetricKey {
         }
     }
 
-    /// The raw key bytes (for DUKPT derivation, which computes on the BDK itself).
-    #[allow(dead_code)] // the DUKPT module is its user
+    /// The raw key bytes (for DUKPT and the TR-31 key derivation, which compute on the key itself).
     pub(crate) fn secret_bytes(&self) -> &[u8] {
         &self.material.bytes[..self.algorithm.key_len()]
     }

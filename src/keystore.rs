@@ -1,45 +1,109 @@
-//! Stored keys and the key store the operations look keys up in.
+//! Stored keys and where the operations look them up.
 //!
-//! A [`Key`] is what AWS Payment Cryptography keeps for a key: its ARN, [`KeyAttributes`], `Enabled`,
-//! [`KeyState`], its key check value and the algorithm of that check value, and the secret material. Keys
-//! are checked when they are built ([`Key::new`]): the material must fit the declared algorithm and class,
-//! a TDES key may not collapse to single DES, and the check value is computed from the material, never
-//! taken on trust.
+//! A [`Key`] is what AWS Payment Cryptography keeps for a key: its [`KeyArn`], [`KeyAttributes`]
+//! (usage, class, algorithm, modes of use), `Enabled`, [`KeyState`], its key check value and that
+//! value's algorithm, and the [`KeyMaterial`]. Keys are checked when they are built: the material must
+//! fit the declared algorithm and class, a TDES key may not collapse to single DES, and the check value
+//! is computed from the material, never taken on trust. [`Key::from_material`] derives the class and
+//! algorithm from the material; [`Key::new`] checks declared ones.
 //!
 //! [`KeyStore`] is the lookup a firmware or an emulator implements (by key ARN, alias ARN or
-//! `alias/name`). A slice of keys is a store (no aliases, no allocator); [`MemoryKeyStore`] (feature
-//! `alloc`) adds aliases.
+//! `alias/name`, already parsed into a [`KeyIdentifier`]); [`KeyStore::lookup`] parses and looks up in
+//! one call. A slice of keys is a store (no aliases, no allocator); [`MemoryKeyStore`] (feature
+//! `alloc`) adds aliases, and the wire layer (feature `json`) loads one from a key-store document
+//! (`MemoryKeyStore::from_json`).
+
+mod attributes;
+mod identifier;
+#[cfg(feature = "alloc")]
+mod memory;
 
 use core::fmt;
 
-use crate::error::{Error, Problem, Side};
-use crate::kcv::{self, Kcv, KcvAlgorithm};
-use crate::key::{
-    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyIdentifier, KeyState, SymmetricKey,
-};
+pub use attributes::{KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage};
+pub use identifier::{KeyArn, KeyIdentifier, MAX_IDENTIFIER_LEN};
 #[cfg(feature = "alloc")]
+pub use memory::MemoryKeyStore;
+
+use crate::algorithm::KeyAlgorithm;
+use crate::error::{Error, Problem, Result};
+use crate::kcv::{Kcv, KcvAlgorithm};
+use crate::key::SymmetricKey;
 use crate::rsa::{RsaPrivateKey, RsaPublicKey};
 
 /// The secret (or, for an imported public key, public) material of a stored key.
-#[allow(clippy::large_enum_variant)] // held inline: `no_std` without an allocator has no `Box`
+///
+/// Without the `rsa` feature the RSA variants cannot hold a value (see [`crate::rsa`]).
+#[expect(
+    clippy::large_enum_variant,
+    reason = "held inline: `no_std` without an allocator has no `Box`"
+)]
 pub enum KeyMaterial {
     /// A TDES or AES key.
     Symmetric(SymmetricKey),
     /// An RSA private key (class `ASYMMETRIC_KEY_PAIR`): decrypts, and encrypts with its public half.
-    #[cfg(feature = "alloc")]
     RsaPrivate(RsaPrivateKey),
     /// An imported RSA public key (class `PUBLIC_KEY`): encrypts only.
-    #[cfg(feature = "alloc")]
     RsaPublic(RsaPublicKey),
+}
+
+impl KeyMaterial {
+    /// The key algorithm the material is, and the key class it implies: `SYMMETRIC_KEY`,
+    /// `ASYMMETRIC_KEY_PAIR` for a private key, `PUBLIC_KEY` for a public one.
+    #[must_use]
+    pub fn algorithm_and_class(&self) -> (KeyAlgorithm, KeyClass) {
+        match self {
+            KeyMaterial::Symmetric(k) => (k.algorithm().into(), KeyClass::SymmetricKey),
+            KeyMaterial::RsaPrivate(k) => (k.size().into(), KeyClass::AsymmetricKeyPair),
+            KeyMaterial::RsaPublic(k) => (k.size().into(), KeyClass::PublicKey),
+        }
+    }
+
+    /// Whether `class` fits the material: `PRIVATE_KEY` is accepted for a key pair too.
+    fn fits_class(&self, class: KeyClass) -> bool {
+        match self {
+            KeyMaterial::Symmetric(_) => class == KeyClass::SymmetricKey,
+            KeyMaterial::RsaPrivate(_) => {
+                matches!(class, KeyClass::AsymmetricKeyPair | KeyClass::PrivateKey)
+            }
+            KeyMaterial::RsaPublic(_) => class == KeyClass::PublicKey,
+        }
+    }
+
+    /// The check value computed with `algorithm`.
+    fn kcv(&self, algorithm: KcvAlgorithm) -> Result<Kcv> {
+        match (self, algorithm) {
+            (KeyMaterial::Symmetric(k), _) => k.kcv_with(algorithm),
+            (KeyMaterial::RsaPrivate(k), KcvAlgorithm::Sha1) => Ok(k.public_key().kcv()),
+            (KeyMaterial::RsaPublic(k), KcvAlgorithm::Sha1) => Ok(k.kcv()),
+            _ => Err(Error::invalid(Problem::KcvAlgorithm)),
+        }
+    }
+}
+
+impl From<SymmetricKey> for KeyMaterial {
+    fn from(key: SymmetricKey) -> Self {
+        KeyMaterial::Symmetric(key)
+    }
+}
+
+impl From<RsaPrivateKey> for KeyMaterial {
+    fn from(key: RsaPrivateKey) -> Self {
+        KeyMaterial::RsaPrivate(key)
+    }
+}
+
+impl From<RsaPublicKey> for KeyMaterial {
+    fn from(key: RsaPublicKey) -> Self {
+        KeyMaterial::RsaPublic(key)
+    }
 }
 
 impl fmt::Debug for KeyMaterial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyMaterial::Symmetric(k) => fmt::Debug::fmt(k, f),
-            #[cfg(feature = "alloc")]
             KeyMaterial::RsaPrivate(k) => fmt::Debug::fmt(k, f),
-            #[cfg(feature = "alloc")]
             KeyMaterial::RsaPublic(k) => fmt::Debug::fmt(k, f),
         }
     }
@@ -58,41 +122,58 @@ pub struct Key {
 }
 
 impl Key {
-    /// A key, enabled and in state `CREATE_COMPLETE`, with the default check-value algorithm of its
-    /// key algorithm.
+    /// A key whose class and algorithm are those of its material
+    /// ([`KeyMaterial::algorithm_and_class`]): enabled, `CREATE_COMPLETE`, with the default
+    /// check-value algorithm of its key algorithm.
     ///
-    /// Errors: material that does not fit `KeyAlgorithm` ([`Problem::KeyLength`] /
-    /// [`Problem::RsaKeySize`]), a `KeyClass` that does not fit the material ([`Problem::KeyClass`]), a
-    /// TDES key that collapses to single DES ([`Problem::WeakTdesKey`]).
-    pub fn new(
+    /// ```
+    /// use paycrypt::{Key, KeyArn, KeyModesOfUse, KeyUsage, SymmetricAlgorithm, SymmetricKey};
+    ///
+    /// let key = Key::from_material(
+    ///     KeyArn::parse("arn:aws:payment-cryptography:us-east-2:111122223333:key/tdes000000000001")?,
+    ///     KeyUsage::D0SymmetricDataEncryptionKey,
+    ///     KeyModesOfUse { encrypt: true, decrypt: true, ..KeyModesOfUse::default() },
+    ///     SymmetricKey::from_hex(SymmetricAlgorithm::Tdes2Key, "0101010101010101FEFEFEFEFEFEFEFE")?,
+    /// )?;
+    /// assert_eq!(key.kcv().to_string(), "9295B5");
+    /// # Ok::<(), paycrypt::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::WeakTdesKey`] for a TDES key that collapses to single DES.
+    pub fn from_material(
         arn: KeyArn,
-        attributes: KeyAttributes,
-        material: KeyMaterial,
-    ) -> Result<Self, Error> {
-        let (algorithm, class_ok) = match &material {
-            KeyMaterial::Symmetric(k) => {
-                if k.is_single_des_equivalent() {
-                    return Err(Error::invalid(Problem::WeakTdesKey));
-                }
-                (
-                    KeyAlgorithm::Symmetric(k.algorithm()),
-                    attributes.key_class == KeyClass::SymmetricKey,
-                )
-            }
-            #[cfg(feature = "alloc")]
-            KeyMaterial::RsaPrivate(k) => (
-                KeyAlgorithm::Rsa(k.size()),
-                matches!(
-                    attributes.key_class,
-                    KeyClass::AsymmetricKeyPair | KeyClass::PrivateKey
-                ),
-            ),
-            #[cfg(feature = "alloc")]
-            KeyMaterial::RsaPublic(k) => (
-                KeyAlgorithm::Rsa(k.size()),
-                attributes.key_class == KeyClass::PublicKey,
-            ),
+        usage: KeyUsage,
+        modes_of_use: KeyModesOfUse,
+        material: impl Into<KeyMaterial>,
+    ) -> Result<Self> {
+        let material = material.into();
+        let (key_algorithm, key_class) = material.algorithm_and_class();
+        let attributes = KeyAttributes {
+            key_usage: usage,
+            key_class,
+            key_algorithm,
+            key_modes_of_use: modes_of_use,
         };
+        Self::new(arn, attributes, material)
+    }
+
+    /// A key with declared attributes, enabled and in state `CREATE_COMPLETE`, with the default
+    /// check-value algorithm of its key algorithm.
+    ///
+    /// # Errors
+    ///
+    /// Material that does not fit `KeyAlgorithm` ([`Problem::KeyLength`] / [`Problem::RsaKeySize`]),
+    /// a `KeyClass` that does not fit the material ([`Problem::KeyClass`]), a TDES key that collapses
+    /// to single DES ([`Problem::WeakTdesKey`]).
+    pub fn new(arn: KeyArn, attributes: KeyAttributes, material: KeyMaterial) -> Result<Self> {
+        if let KeyMaterial::Symmetric(k) = &material
+            && k.is_single_des_equivalent()
+        {
+            return Err(Error::invalid(Problem::WeakTdesKey));
+        }
+        let (algorithm, _) = material.algorithm_and_class();
         if algorithm != attributes.key_algorithm {
             return Err(Error::invalid(
                 match (algorithm, attributes.key_algorithm) {
@@ -106,11 +187,11 @@ impl Key {
                 },
             ));
         }
-        if !class_ok {
+        if !material.fits_class(attributes.key_class) {
             return Err(Error::invalid(Problem::KeyClass));
         }
         let kcv_algorithm = KcvAlgorithm::default_for(algorithm);
-        let kcv = compute_kcv(&material, kcv_algorithm)?;
+        let kcv = material.kcv(kcv_algorithm)?;
         Ok(Key {
             arn,
             attributes,
@@ -144,10 +225,14 @@ impl Key {
     /// Raw RSA refuses a plaintext that is not below the modulus, and the refusal is visible: when the
     /// plaintext comes from a malleable incoming ciphertext (OFB, CFB, the IV of CBC), every query tells
     /// a requester whether a tampered plaintext is below the modulus, which recovers the whole
-    /// plaintext of an OFB or CFB ciphertext (the security audit's H1). Allow it only for a key whose
-    /// re-encryptions no untrusted party can request. `EncryptData` with raw RSA needs no opt-in (its
-    /// caller holds the plaintext). Only RSA keys can opt in, else [`Problem::RawRsaOptIn`].
-    pub fn with_raw_rsa_outgoing(mut self, allow: bool) -> Result<Self, Error> {
+    /// plaintext of an OFB or CFB ciphertext (the security audit's H1; `DECISIONS.md`, the raw-RSA
+    /// rule). Allow it only for a key whose re-encryptions no untrusted party can request.
+    /// `EncryptData` with raw RSA needs no opt-in (its caller holds the plaintext).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::RawRsaOptIn`] when allowing it on a key that is not an RSA key.
+    pub fn with_raw_rsa_outgoing(mut self, allow: bool) -> Result<Self> {
         if allow && matches!(self.material, KeyMaterial::Symmetric(_)) {
             return Err(Error::invalid(Problem::RawRsaOptIn));
         }
@@ -155,58 +240,76 @@ impl Key {
         Ok(self)
     }
 
-    /// Whether the key allows raw RSA as the outgoing side of `ReEncryptData`
-    /// ([`Key::with_raw_rsa_outgoing`]).
-    pub fn allows_raw_rsa_outgoing(&self) -> bool {
-        self.raw_rsa_outgoing
-    }
-
-    /// Use another check-value algorithm; the check value is recomputed. `SHA_1` applies to RSA keys
-    /// only, `ANSI_X9_24` and `CMAC` to TDES and AES keys only ([`Problem::KcvAlgorithm`]).
-    pub fn with_kcv_algorithm(mut self, algorithm: KcvAlgorithm) -> Result<Self, Error> {
-        self.kcv = compute_kcv(&self.material, algorithm)?;
+    /// Use another check-value algorithm; the check value is recomputed.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KcvAlgorithm`]: `SHA_1` applies to RSA keys only, `ANSI_X9_24` and `CMAC` to TDES and
+    /// AES keys only.
+    pub fn with_kcv_algorithm(mut self, algorithm: KcvAlgorithm) -> Result<Self> {
+        self.kcv = self.material.kcv(algorithm)?;
         self.kcv_algorithm = algorithm;
         Ok(self)
     }
 
+    /// Whether the key allows raw RSA as the outgoing side of `ReEncryptData`
+    /// ([`Key::with_raw_rsa_outgoing`]).
+    #[must_use]
+    pub fn allows_raw_rsa_outgoing(&self) -> bool {
+        self.raw_rsa_outgoing
+    }
+
     /// The key's ARN.
+    #[must_use]
     pub fn arn(&self) -> &KeyArn {
         &self.arn
     }
 
     /// The key's attributes.
+    #[must_use]
     pub fn attributes(&self) -> &KeyAttributes {
         &self.attributes
     }
 
     /// Whether the key is enabled.
+    #[must_use]
     pub fn enabled(&self) -> bool {
         self.enabled
     }
 
     /// The key's state.
+    #[must_use]
     pub fn state(&self) -> KeyState {
         self.state
     }
 
     /// Whether the key can be used: enabled and `CREATE_COMPLETE`.
+    #[must_use]
     pub fn is_usable(&self) -> bool {
         self.enabled && self.state == KeyState::CreateComplete
     }
 
     /// The key's check value, computed from its material.
+    #[must_use]
     pub fn kcv(&self) -> Kcv {
         self.kcv
     }
 
     /// The algorithm of the check value.
+    #[must_use]
     pub fn kcv_algorithm(&self) -> KcvAlgorithm {
         self.kcv_algorithm
     }
 
     /// The key material.
+    #[must_use]
     pub fn material(&self) -> &KeyMaterial {
         &self.material
+    }
+
+    /// Whether the material is an RSA key.
+    pub(crate) fn is_rsa(&self) -> bool {
+        !matches!(self.material, KeyMaterial::Symmetric(_))
     }
 }
 
@@ -224,26 +327,24 @@ impl fmt::Debug for Key {
     }
 }
 
-fn compute_kcv(material: &KeyMaterial, algorithm: KcvAlgorithm) -> Result<Kcv, Error> {
-    let kcv = match material {
-        KeyMaterial::Symmetric(k) => kcv::symmetric_kcv(k, algorithm),
-        #[cfg(feature = "alloc")]
-        KeyMaterial::RsaPrivate(k) => {
-            (algorithm == KcvAlgorithm::Sha1).then(|| k.public_key().kcv())
-        }
-        #[cfg(feature = "alloc")]
-        KeyMaterial::RsaPublic(k) => (algorithm == KcvAlgorithm::Sha1).then(|| k.kcv()),
-    };
-    kcv.ok_or(Error::invalid(Problem::KcvAlgorithm))
-}
-
 /// Where the operations look keys up.
 ///
-/// Implement it over whatever holds your keys (a firmware's key table, an emulator's database). The
-/// identifier is already parsed; return `None` when no key answers to it.
+/// Implement [`KeyStore::resolve`] over whatever holds your keys (a firmware's key table, an
+/// emulator's database); [`KeyStore::lookup`] comes with it.
 pub trait KeyStore {
-    /// The key a key ARN, alias ARN or alias name refers to.
+    /// The key a parsed key ARN, alias ARN or alias name refers to; `None` when no key answers to it.
     fn resolve(&self, identifier: &KeyIdentifier<'_>) -> Option<&Key>;
+
+    /// Parse `identifier` and look it up.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyIdentifier`] for an identifier of no known shape, [`Error::KeyNotFound`] for one
+    /// no key answers to; neither names a side (the caller attributes it: [`Error::with_side`]).
+    fn lookup(&self, identifier: &str) -> Result<&Key> {
+        let id = KeyIdentifier::parse(identifier)?;
+        self.resolve(&id).ok_or(Error::KeyNotFound { side: None })
+    }
 }
 
 /// A plain slice of keys is a store that resolves key ARNs only (no aliases, no allocator).
@@ -259,98 +360,5 @@ impl KeyStore for [Key] {
 impl<S: KeyStore + ?Sized> KeyStore for &S {
     fn resolve(&self, identifier: &KeyIdentifier<'_>) -> Option<&Key> {
         (**self).resolve(identifier)
-    }
-}
-
-/// Parse `identifier` and look it up: a malformed identifier is [`Problem::KeyIdentifier`], an unknown
-/// one [`Error::KeyNotFound`], both attributed to `side`.
-pub fn lookup<'s, S: KeyStore + ?Sized>(
-    store: &'s S,
-    identifier: &str,
-    side: Side,
-) -> Result<&'s Key, Error> {
-    let id = KeyIdentifier::parse(identifier).map_err(|e| e.on(side))?;
-    store.resolve(&id).ok_or(Error::KeyNotFound { side })
-}
-
-#[cfg(feature = "alloc")]
-pub use memory::MemoryKeyStore;
-
-#[cfg(feature = "alloc")]
-mod memory {
-    use alloc::collections::BTreeMap;
-    use alloc::string::{String, ToString};
-
-    use super::{Key, KeyStore};
-    use crate::error::{Error, Problem};
-    use crate::key::{KeyArn, KeyIdentifier};
-
-    /// An in-memory key store with aliases.
-    #[derive(Debug, Default)]
-    pub struct MemoryKeyStore {
-        keys: BTreeMap<String, Key>,
-        aliases: BTreeMap<String, KeyArn>,
-    }
-
-    impl MemoryKeyStore {
-        /// An empty store.
-        pub fn new() -> Self {
-            Self::default()
-        }
-
-        /// Add a key; a key with the same ARN is replaced and returned.
-        pub fn insert(&mut self, key: Key) -> Option<Key> {
-            self.keys.insert(key.arn().as_str().to_string(), key)
-        }
-
-        /// Point `alias/<name>` at a key that is in the store (replacing an alias of that name). A
-        /// malformed alias name, or a key that is not in the store, is [`Problem::KeyIdentifier`].
-        pub fn add_alias(&mut self, alias: &str, key: &KeyArn) -> Result<(), Error> {
-            match KeyIdentifier::parse(alias) {
-                Ok(KeyIdentifier::Alias(a)) if self.keys.contains_key(key.as_str()) => {
-                    self.aliases.insert(a.to_string(), *key);
-                    Ok(())
-                }
-                _ => Err(Error::invalid(Problem::KeyIdentifier)),
-            }
-        }
-
-        /// The keys, by ARN.
-        pub fn keys(&self) -> impl Iterator<Item = &Key> {
-            self.keys.values()
-        }
-
-        /// The aliases and the ARNs they point at.
-        pub fn aliases(&self) -> impl Iterator<Item = (&str, &KeyArn)> {
-            self.aliases.iter().map(|(a, k)| (a.as_str(), k))
-        }
-
-        /// How many keys the store holds.
-        pub fn len(&self) -> usize {
-            self.keys.len()
-        }
-
-        /// Whether the store holds no key.
-        pub fn is_empty(&self) -> bool {
-            self.keys.is_empty()
-        }
-    }
-
-    impl KeyStore for MemoryKeyStore {
-        fn resolve(&self, identifier: &KeyIdentifier<'_>) -> Option<&Key> {
-            match *identifier {
-                KeyIdentifier::KeyArn(arn) => self.keys.get(arn),
-                KeyIdentifier::Alias(alias) => self.keys.get(self.aliases.get(alias)?.as_str()),
-                KeyIdentifier::AliasArn {
-                    alias,
-                    region,
-                    account,
-                } => {
-                    let key = self.keys.get(self.aliases.get(alias)?.as_str())?;
-                    // An alias ARN names a region and account: it resolves only to a key there.
-                    (key.arn().region_and_account() == (region, account)).then_some(key)
-                }
-            }
-        }
     }
 }

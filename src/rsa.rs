@@ -1,4 +1,4 @@
-//! RSA data encryption: PKCS#1 v1.5, OAEP (SHA-1, SHA-256, SHA-512) and raw RSA.
+//! RSA data encryption: PKCS#1 v1.5, OAEP (SHA-1, SHA-256, SHA-512) and raw RSA (feature `rsa`).
 //!
 //! An RSA key stands on either side of a re-encryption: incoming, the ciphertext is decrypted with an
 //! [`RsaPrivateKey`]; outgoing, the plaintext is encrypted with an [`RsaPublicKey`] (an imported public
@@ -37,11 +37,11 @@
 //!
 //! # Randomness
 //!
-//! Every operation takes a caller-supplied RNG (`rand_core` 0.10 [`TryCryptoRng`], re-exported as
-//! [`rand_core`]), so firmware can pass its TRNG: decryption draws a key's blinding factor (at its first
-//! private operation and every 32 after it) and, with exponent blinding, 256 bits per operation;
-//! encryption draws the padding. There is no hidden global RNG; with the `std` feature [`OsRng`] is the operating system's.
-//! An RNG failure is [`Error::Rng`].
+//! Every operation takes a caller-supplied RNG (`rand_core` 0.10 `TryCryptoRng`, re-exported as
+//! [`crate::rand_core`]), so firmware can pass its TRNG: decryption draws a key's blinding factor (at its
+//! first private operation and every 32 after it) and, with exponent blinding, 256 bits per operation;
+//! encryption draws the padding. There is no hidden global RNG; with the `std` feature
+//! [`OsRng`](crate::OsRng) is the operating system's. An RNG failure is [`Error::Rng`].
 //!
 //! # Keys
 //!
@@ -50,6 +50,12 @@
 //! any size but 2048, 3072 or 4096 bits is [`Problem::RsaKeySize`]. The key check value ([`KcvAlgorithm::Sha1`](crate::KcvAlgorithm::Sha1))
 //! is the leftmost 4 bytes of SHA-1 over the DER SubjectPublicKeyInfo **(decision)**.
 //!
+//! # Without the `rsa` feature
+//!
+//! [`RsaPadding`] and [`max_plaintext_len`] need nothing and are always there. [`RsaPrivateKey`] and
+//! [`RsaPublicKey`] are then uninhabited: the key store and the operation name them in every build, but
+//! no value can be made (their constructors give [`Problem::RsaUnavailable`]), so an RSA side never
+//! reaches the engine and no code of the `rsa` crate is linked.
 //! ```
 //! use paycrypt::rsa::{max_plaintext_len, RsaPadding};
 //! use paycrypt::RsaSize;
@@ -67,20 +73,16 @@ mod padding;
 
 pub use padding::{RsaPadding, max_plaintext_len};
 
-#[cfg(feature = "alloc")]
+#[cfg(feature = "rsa")]
 mod keys;
+#[cfg(not(feature = "rsa"))]
+mod unavailable;
 
-#[cfg(feature = "alloc")]
-#[doc(hidden)]
-pub use keys::test_vectors;
-#[cfg(feature = "alloc")]
+#[cfg(feature = "rsa")]
 pub use keys::{RsaHardening, RsaPrivateKey, RsaPublicKey};
+#[cfg(not(feature = "rsa"))]
+pub use unavailable::{RsaPrivateKey, RsaPublicKey};
 
-/// The `rand_core` the RNG bound comes from (the one `rsa` 0.10 uses), for implementing it on a TRNG.
-#[cfg(feature = "alloc")]
-pub use ::rsa::rand_core;
-#[cfg(feature = "alloc")]
-pub use ::rsa::rand_core::TryCryptoRng;
-/// The operating system's RNG (`getrandom`), a [`TryCryptoRng`]; `std` feature only.
-#[cfg(feature = "std")]
-pub use getrandom::SysRng as OsRng;
+#[cfg(feature = "test-vectors")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-vectors")))]
+pub use keys::test_vectors;

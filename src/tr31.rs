@@ -11,7 +11,7 @@
 //! - [`KeyBlock::unwrap`] / [`unwrap`]: derive the KBEK and KBAK from the KBPK ([`derive_keys`]),
 //!   decrypt (CBC, IV = the MAC), recompute the CMAC and compare it in constant time before anything in
 //!   the payload is read; any failure is the one [`Error::Decryption`];
-//! - [`wrap`]: header, key and padding from an injected RNG ([`TryCryptoRng`]); with the padding a
+//! - [`wrap`]: header, key and padding from an injected RNG ([`crate::rand_core`]'s `TryCryptoRng`); with the padding a
 //!   published block used, it reproduces that block byte for byte;
 //! - [`dynamic`]: AWS's rules for a dynamic (wrapped) working key, and [`symmetric_algorithm`], the
 //!   mapping of a header algorithm and key length to `TDES_2KEY` … `AES_256`.
@@ -28,8 +28,8 @@
 //! [`Problem::KeyBlockKbpk`].
 //!
 //! **Why hand-written.** No crate does this within the crate's rules: `paysec-keyblock` is GPL-3.0, version
-//! `D` only, needs `std` and compares MACs with `!=`; no other TR-31 crate is published (see the spec's
-//! TR-31 notes, §5.1). All cryptography goes through the crate's own primitives: [`SymmetricKey`]
+//! `D` only, needs `std` and compares MACs with `!=`; no other TR-31 crate is published (the project's
+//! TR-31 notes). All cryptography goes through the crate's own primitives: [`SymmetricKey`]
 //! (whose engine is the one place a cipher implementation is chosen), CMAC from the check-value module,
 //! and [`symmetric::encrypt`](crate::symmetric::encrypt)/[`decrypt`](crate::symmetric::decrypt) for CBC and ECB.
 //!
@@ -68,8 +68,6 @@ pub use header::{
     OptionalBlock, OptionalBlocks, Usage, Version,
 };
 pub use kdf::{Binding, DerivedKeys, derive_keys};
-/// The RNG bound of [`wrap`] (`rand_core` 0.10).
-pub use rand_core::{self, TryCryptoRng};
 
 use crate::error::{Error, Problem};
 use crate::key::SymmetricKey;
@@ -92,6 +90,10 @@ pub enum Versions {
 }
 
 /// Parse and unwrap `block` under `kbpk` in one call: [`KeyBlock::parse`] then [`KeyBlock::unwrap`].
+///
+/// # Errors
+///
+/// As [`KeyBlock::parse`], then as [`KeyBlock::unwrap`].
 pub fn unwrap<'a, 'b>(
     block: &'a str,
     kbpk: &SymmetricKey,
@@ -104,6 +106,11 @@ pub fn unwrap<'a, 'b>(
 /// Parse a header on its own (16 fixed characters, then the optional blocks the count announces, and
 /// nothing after them), e.g. the header to [`wrap`] a key with. Its length field is not read ([`wrap`]
 /// writes the real one); everything else is checked as [`KeyBlock::parse`] checks it.
+///
+/// # Errors
+///
+/// [`Problem::KeyBlockVersion`] for a version `versions` does not accept, the header's own problems,
+/// and [`Problem::KeyBlockHeader`] for characters after the optional blocks.
 pub fn parse_header(text: &str, versions: Versions) -> Result<Header<'_>, Error> {
     let version = text
         .as_bytes()

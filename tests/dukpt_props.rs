@@ -4,12 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use paycrypt::dukpt::aes::{self as daes, KeyUsage};
+use paycrypt::dukpt::derive_data_key;
 use paycrypt::dukpt::tdes::{self, Variant};
-use paycrypt::{
-    DukptKeyVariant, Error, Ksn, Problem, SymmetricAlgorithm as Alg, SymmetricKey, derive_data_key,
-};
+use paycrypt::{DukptKeyVariant, Error, Ksn, Problem, SymmetricAlgorithm as Alg, SymmetricKey};
 use proptest::prelude::*;
 use subtle::ConstantTimeEq;
 
@@ -173,7 +175,7 @@ fn counter(width: u32) -> impl Strategy<Value = u32> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(regressions::config(256, "tests/proptest-regressions/dukpt_props.txt"))]
 
     /// Any string: never a panic; accepted exactly when it is 16/20/24 hex digits with a non-zero counter,
     /// and then it prints back (upper case, 16 digits padded with FFFF).
@@ -202,7 +204,7 @@ proptest! {
     }
 
     /// Any BDK type and material, any KSN, any variant and derivation type: never a panic, and the
-    /// result is an error exactly when a rule of spec §4 is broken.
+    /// result is an error exactly when a rule of DECISIONS.md §4 is broken.
     #[test]
     fn derive_data_key_rules(
         bdk_alg in any_alg(),

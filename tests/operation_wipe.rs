@@ -25,15 +25,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[path = "support/rng.rs"]
 mod testrng;
 
-use paycrypt::reencrypt::{self, EncryptionAttributes, KeyUse, Policy};
+use paycrypt::operation::{EncryptionAttributes, KeyUse, Policy};
 use paycrypt::rsa::RsaPadding;
-use paycrypt::{MemoryKeyStore, Mode, Side, lookup};
+use paycrypt::{KeyStore, MemoryKeyStore, Mode};
 use testrng::TestRng;
 use zeroize::Zeroizing;
 
 /// 32 bytes of "card data" no library value will contain by chance.
 const PLAINTEXT: [u8; 32] = *b"\xA5PAYCRYPT-PLAINTEXT-MARKER-042!\x5A";
-/// The AES-128 DUKPT data-encryption key for BDK FEDCBA98…F1, KSN 1234567890123456 00000001 (spec §7).
+/// The AES-128 DUKPT data-encryption key for BDK FEDCBA98…F1, KSN 1234567890123456 00000001 (DECISIONS.md §7).
 const WORKING_KEY: [u8; 16] = [
     0xA3, 0x5C, 0x41, 0x2E, 0xFD, 0x41, 0xFD, 0xB9, 0x8B, 0x69, 0x79, 0x7C, 0x02, 0xDC, 0xD0, 0x8F,
 ];
@@ -104,10 +104,7 @@ fn store() -> MemoryKeyStore {
 const P: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
 
 fn side<'s>(store: &'s MemoryKeyStore, id: &str, attributes: EncryptionAttributes) -> KeyUse<'s> {
-    KeyUse {
-        key: lookup(store, &format!("{P}{id}"), Side::Incoming).unwrap(),
-        attributes,
-    }
+    KeyUse::new(store.lookup(&format!("{P}{id}")).unwrap(), attributes)
 }
 
 /// Run `f` and return how many freed blocks held a marker meanwhile.
@@ -143,7 +140,7 @@ fn operations_leave_no_plaintext_or_working_key_behind() {
     let aes_cbc = || EncryptionAttributes::symmetric(Mode::Cbc, None);
     let tdes_ecb = || EncryptionAttributes::symmetric(Mode::Ecb, None);
     let oaep = || EncryptionAttributes::asymmetric(Some(RsaPadding::OaepSha256));
-    let mut aes_dukpt = paycrypt::reencrypt::DukptAttributes::new(
+    let mut aes_dukpt = paycrypt::operation::DukptAttributes::new(
         paycrypt::Ksn::from_hex("123456789012345600000001").unwrap(),
     );
     aes_dukpt.variant = Some(paycrypt::DukptKeyVariant::Request);
@@ -157,14 +154,12 @@ fn operations_leave_no_plaintext_or_working_key_behind() {
 
     // Ciphertexts made beforehand (the test's own plaintext copy is wiped by `Zeroizing`).
     let pt = Zeroizing::new(PLAINTEXT.to_vec());
-    let ct_aes = reencrypt::encrypt(&aes, &pt, &mut rng).unwrap().ciphertext;
-    let ct_dukpt = reencrypt::encrypt(&bdk, &pt, &mut rng).unwrap().ciphertext;
-    let ct_rsa = reencrypt::encrypt(&rsa, &pt, &mut rng).unwrap().ciphertext;
+    let ct_aes = paycrypt::encrypt(&aes, &pt, &mut rng).unwrap().ciphertext;
+    let ct_dukpt = paycrypt::encrypt(&bdk, &pt, &mut rng).unwrap().ciphertext;
+    let ct_rsa = paycrypt::encrypt(&rsa, &pt, &mut rng).unwrap().ciphertext;
     let mut long = Zeroizing::new(PLAINTEXT.to_vec());
     long.extend_from_slice(&[0; 8]);
-    let ct_rsa_40 = reencrypt::encrypt(&rsa, &long, &mut rng)
-        .unwrap()
-        .ciphertext;
+    let ct_rsa_40 = paycrypt::encrypt(&rsa, &long, &mut rng).unwrap().ciphertext;
     drop(long);
 
     type Case<'a> = (&'a str, Box<dyn Fn(&mut TestRng) + 'a>);
@@ -172,45 +167,45 @@ fn operations_leave_no_plaintext_or_working_key_behind() {
         (
             "AES -> TDES",
             Box::new(|r: &mut TestRng| {
-                reencrypt::reencrypt(&aes, &tdes, &ct_aes, r, Policy::Documented).unwrap();
+                paycrypt::reencrypt(&aes, &tdes, &ct_aes, r).unwrap();
             }),
         ),
         (
             "AES DUKPT -> AES",
             Box::new(|r: &mut TestRng| {
-                reencrypt::reencrypt(&bdk, &aes, &ct_dukpt, r, Policy::Documented).unwrap();
+                paycrypt::reencrypt(&bdk, &aes, &ct_dukpt, r).unwrap();
             }),
         ),
         (
             "RSA -> AES",
             Box::new(|r: &mut TestRng| {
-                reencrypt::reencrypt(&rsa, &aes, &ct_rsa, r, Policy::Documented).unwrap();
+                paycrypt::reencrypt(&rsa, &aes, &ct_rsa, r).unwrap();
             }),
         ),
         (
             "AES -> RSA",
             Box::new(|r: &mut TestRng| {
-                reencrypt::reencrypt(&aes, &rsa, &ct_aes, r, Policy::Documented).unwrap();
+                paycrypt::reencrypt(&aes, &rsa, &ct_aes, r).unwrap();
             }),
         ),
         (
             "error after decryption: 40 bytes from RSA into AES",
             Box::new(|r: &mut TestRng| {
-                let e = reencrypt::reencrypt(&rsa, &aes, &ct_rsa_40, r, Policy::Documented);
+                let e = paycrypt::reencrypt(&rsa, &aes, &ct_rsa_40, r);
                 assert!(e.is_err());
             }),
         ),
         (
             "error: strict policy",
             Box::new(|r: &mut TestRng| {
-                let e = reencrypt::reencrypt(&aes, &tdes, &ct_aes, r, Policy::StrictAws);
+                let e = paycrypt::reencrypt_with_policy(&aes, &tdes, &ct_aes, r, Policy::StrictAws);
                 assert!(e.is_err());
             }),
         ),
         (
             "DecryptData then drop",
             Box::new(|r: &mut TestRng| {
-                let d = reencrypt::decrypt(&bdk, &ct_dukpt, r).unwrap();
+                let d = paycrypt::decrypt(&bdk, &ct_dukpt, r).unwrap();
                 assert_eq!(*d.plaintext, PLAINTEXT);
             }),
         ),
@@ -218,14 +213,14 @@ fn operations_leave_no_plaintext_or_working_key_behind() {
             "EncryptData",
             Box::new(|r: &mut TestRng| {
                 let pt = Zeroizing::new(PLAINTEXT.to_vec());
-                reencrypt::encrypt(&bdk, &pt, r).unwrap();
+                paycrypt::encrypt(&bdk, &pt, r).unwrap();
             }),
         ),
         (
             "in place",
             Box::new(|_r: &mut TestRng| {
                 let mut buf = Zeroizing::new(ct_dukpt.clone());
-                reencrypt::reencrypt_in_place(&bdk, &aes, &mut buf, Policy::Documented).unwrap();
+                paycrypt::reencrypt_in_place(&bdk, &aes, &mut buf).unwrap();
             }),
         ),
     ];
@@ -241,7 +236,7 @@ fn operations_leave_no_plaintext_or_working_key_behind() {
 /// The wire layer: requests parsed from JSON text and responses written as JSON text, EncryptData and
 /// DecryptData (whose response carries the plaintext's hex), on success and on errors found after the
 /// plaintext was parsed (a member the request does not define, a bad attribute, text that stops being
-/// JSON, a member given twice), through `handle`, `handle_value` and `handle_envelope`.
+/// JSON, a member given twice), through `handle`, `Request::from_value` + `execute` and `handle_envelope`.
 #[test]
 fn wire_layer_leaves_no_plaintext_behind() {
     use paycrypt::wire::{self, Json, Operation};
@@ -317,17 +312,12 @@ fn wire_layer_leaves_no_plaintext_behind() {
             }),
         ),
         (
-            "handle_value DecryptData on a parsed request",
+            "Request::from_value DecryptData on a parsed request",
             Box::new(|r: &mut TestRng| {
                 let request = Json::parse(&decrypt).unwrap();
-                wire::handle_value(
-                    &store,
-                    Operation::DecryptData,
-                    &request,
-                    r,
-                    Policy::Documented,
-                )
-                .unwrap();
+                wire::Request::from_value(Operation::DecryptData, &request)
+                    .and_then(|q| q.execute(&store, r, Policy::Documented))
+                    .unwrap();
             }),
         ),
         (

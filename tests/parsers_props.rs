@@ -15,10 +15,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
+use paycrypt::keystore::MAX_IDENTIFIER_LEN;
 use paycrypt::wire::{self, Json, Operation};
-use paycrypt::{
-    KeyArn, KeyIdentifier, Ksn, MAX_IDENTIFIER_LEN, MemoryKeyStore, Mode, Policy, Side, hex, lookup,
-};
+use paycrypt::{KeyArn, KeyIdentifier, KeyStore, Ksn, MemoryKeyStore, Mode, Policy, hex};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -72,13 +74,13 @@ fn check_identifier(s: &str) {
         assert!((7..=MAX_IDENTIFIER_LEN).contains(&s.len()));
     }
     let store: &[paycrypt::Key] = &[];
-    assert!(lookup(store, s, Side::Incoming).is_err());
+    assert!(store.lookup(s).is_err());
     let _ = Ksn::from_hex(s);
     let _ = paycrypt::Iv::from_hex(s);
     let mut buf = [0u8; 64];
     let _ = hex::decode(s, &mut buf);
     assert!(Mode::from_aws_name(s).is_none() || s.len() <= 6);
-    assert!(Operation::from_name(s).is_none() || s.len() <= 13);
+    assert!(Operation::from_aws_name(s).is_none() || s.len() <= 13);
 }
 
 fn store() -> &'static MemoryKeyStore {
@@ -132,7 +134,7 @@ fn check_requests(id: &str) {
         if let Err(e) = wire::handle(store(), op, &text, &mut rng, Policy::Documented) {
             assert_short_echo(&e, id);
         }
-        let envelope = json!({"Operation": op.name(), "Input": request}).to_string();
+        let envelope = json!({"Operation": op.aws_name(), "Input": request}).to_string();
         if let Err(e) = wire::handle_envelope(store(), &envelope, &mut rng, Policy::Documented) {
             assert_short_echo(&e, id);
         }
@@ -174,7 +176,7 @@ fn check_key_store(id: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+    #![proptest_config(regressions::config(256, "tests/proptest-regressions/parsers_props.txt"))]
 
     #[test]
     fn identifier_parsers_take_any_length(s in identifier()) {
@@ -210,7 +212,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+    #![proptest_config(regressions::config(512, "tests/proptest-regressions/parsers_props.txt"))]
 
     #[test]
     fn parse_reads_what_serde_json_writes(v in json_value()) {

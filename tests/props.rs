@@ -11,6 +11,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use paycrypt::{Error, Iv, Mode, Problem, SymmetricAlgorithm as Alg, SymmetricKey, hex, symmetric};
 use proptest::prelude::*;
 
@@ -138,7 +141,7 @@ fn model(key: &SymmetricKey, mode: Mode, iv: &[u8], data: &[u8], decrypt: bool) 
 
 proptest! {
     // Every case runs all 39 pairs (468 round trips in all); the debug build of `des` is slow.
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(regressions::config(12, "tests/proptest-regressions/props.txt"))]
 
     /// Each case runs every valid (algorithm, mode) pair with a random key, IV and block-multiple length.
     #[test]
@@ -163,7 +166,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(regressions::config(24, "tests/proptest-regressions/props.txt"))]
 
     /// Every pair and direction equals the model, on short data (up to 8 blocks: the model is slow).
     #[test]
@@ -217,7 +220,7 @@ fn refused(key: &SymmetricKey, mode: Mode, iv: Option<&Iv>, data: &[u8], expecte
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(regressions::config(512, "tests/proptest-regressions/props.txt"))]
 
     #[test]
     fn bad_lengths_are_refused(
@@ -346,7 +349,7 @@ fn check_key_from_hex(s: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+    #![proptest_config(regressions::config(1024, "tests/proptest-regressions/props.txt"))]
 
     #[test]
     fn hex_decode_never_panics(s in any::<String>()) {

@@ -36,8 +36,8 @@
 
 use std::process::Command;
 
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::rsa::RsaHardening;
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{RsaPrivateKey, RsaSize};
 
 /// Memcheck's requests (`valgrind/memcheck.h`): `VG_USERREQ_TOOL_BASE('M', 'C') + 1, + 2`.
@@ -119,7 +119,9 @@ fn key(size: RsaSize) -> RsaPrivateKey {
 #[test]
 #[ignore = "run under valgrind by `private_operation_has_no_secret_dependent_branch_or_address`"]
 fn inner_private_operation() {
-    for size in [RsaSize::Rsa2048, RsaSize::Rsa3072] {
+    // Every kernel the RSA sizes reach: 16, 24 and 32 words unrolled (the primes; RSA-2048's modulus),
+    // 48 and 64 words CIOS (the moduli of RSA-3072 and -4096).
+    for size in [RsaSize::Rsa2048, RsaSize::Rsa3072, RsaSize::Rsa4096] {
         for exponent_blinding in [true, false] {
             let hardening = RsaHardening {
                 exponent_blinding,

@@ -7,9 +7,12 @@
 #![cfg(feature = "alloc")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use std::sync::OnceLock;
 
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::rsa::{RsaHardening, max_plaintext_len};
 use paycrypt::{Error, Problem, RsaPadding, RsaPrivateKey, RsaPublicKey, RsaSize};
 use proptest::prelude::*;
@@ -218,7 +221,7 @@ fn message(size: RsaSize, padding: Option<RsaPadding>) -> BoxedStrategy<Vec<u8>>
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(regressions::config(96, "tests/proptest-regressions/rsa_props.txt"))]
 
     /// Encrypt then decrypt gives the message back, for every size × padding and length; padded
     /// encryption is randomised (two encryptions differ), raw encryption is deterministic; raw values

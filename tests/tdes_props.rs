@@ -1,9 +1,13 @@
 //! The constant-time TDES against the `des` crate (table S-boxes; the reference), for random keys and
-//! data: every block through the one-block core (`encrypt_block`), whole buffers through the 64-lane
-//! bitsliced core (`encrypt_blocks`: 64-block passes, then a tail in one partly filled pass or block
-//! by block), and decryption back. Lengths cross 64 and `BITSLICED_TAIL` on both sides.
+//! data: every block through the one-block core (`encrypt_block`), whole buffers through the bitsliced
+//! core (`encrypt_blocks`: 512-block passes, then a tail in one partly filled pass of 128, 256 or 512
+//! lanes, or block by block), and decryption back. Lengths cross `BITSLICED_TAIL`, the pass sizes and
+//! 512 on both sides.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "support/regressions.rs"]
+mod regressions;
 
 use cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use proptest::prelude::*;
@@ -24,7 +28,7 @@ where
     reference.encrypt_blocks(&mut want);
     let want: Vec<u8> = want.iter().flatten().copied().collect();
 
-    // 64 lanes (and the tail rule).
+    // Bitsliced passes (and the tail rule).
     let mut lanes = to_blocks::<O>(data);
     ours.encrypt_blocks(&mut lanes);
     let got: Vec<u8> = lanes.iter().flatten().copied().collect();
@@ -51,12 +55,19 @@ where
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(regressions::config(96, "tests/proptest-regressions/tdes_props.txt"))]
 
     #[test]
     fn matches_the_des_crate(
         key in prop::array::uniform24(any::<u8>()),
-        blocks in prop_oneof![1usize..=12, 60usize..=70, 125usize..=131],
+        blocks in prop_oneof![
+            1usize..=12,
+            60usize..=70,
+            125usize..=131,
+            250usize..=260,
+            509usize..=515,
+            1020usize..=1030,
+        ],
         seed in any::<u64>(),
     ) {
         let mut x = seed | 1;

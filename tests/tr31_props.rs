@@ -12,9 +12,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/regressions.rs"]
+mod regressions;
+
 use std::convert::Infallible;
 
-use paycrypt::tr31::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::tr31::{
     self, Algorithm, Exportability, Header, KeyBlock, KeyContext, KeyLengthMask, KeyVersion,
     ModeOfUse, OptionalBlock, OptionalBlocks, Usage, Version, Versions,
@@ -131,10 +134,10 @@ fn case() -> impl Strategy<Value = Case> {
                     .prop_flat_map(|(alg, n)| (Just(alg), prop::collection::vec(any::<u8>(), n))),
                 (
                     "[0-9A-Z]{2}",
-                    letter(ModeOfUse::ALL),
+                    letter(&ModeOfUse::ALL),
                     prop_oneof!["00", "c[1-9]", "[0-9A-Za-z]{2}"],
-                    letter(Exportability::ALL),
-                    letter(KeyContext::ALL),
+                    letter(&Exportability::ALL),
+                    letter(&KeyContext::ALL),
                 ),
                 blocks(),
                 mask(),
@@ -196,7 +199,7 @@ fn header(c: &Case) -> Header<'static> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(regressions::config(400, "tests/proptest-regressions/tr31_props.txt"))]
 
     #[test]
     fn round_trip(c in case()) {

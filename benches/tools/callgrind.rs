@@ -11,7 +11,7 @@
 //! Cases: `op-tdes-dukpt-aes128`, `op-aes128-dukpt-aes256`, `op-aes128-tdes2`, `op-rsa2048-aes128`
 //! (`reencrypt` of 16 bytes, as in `benches/operation.rs`), `derive-tdes`, `derive-aes128` (the DUKPT
 //! derivations of those cases), `aes128-cbc-16`, `tdes2-cbc-16`, `aes128-cbc-2048` (one `symmetric::encrypt`)
-//! and `kcv-aes128` (`default_symmetric_kcv`), `tr31-unwrap-b-tdes2`, `tr31-unwrap-d-aes128`,
+//! and `kcv-aes128` (`SymmetricKey::kcv`), `tr31-unwrap-b-tdes2`, `tr31-unwrap-d-aes128`,
 //! `tr31-unwrap-d-aes256` (`tr31::unwrap` of the blocks of `benches/tr31.rs`), `tr31-working-key-d-aes128`
 //! (a wrapped side's working key, `tr31::dynamic::WrappedKey::working_key`) and
 //! `tr31-unwrap-to-key-d-aes128` (`tr31::unwrap` and `Unwrapped::symmetric_key` of the same block). RSA uses a fixed-seed RNG so the count
@@ -26,11 +26,12 @@
 
 use std::hint::black_box;
 
-use paycrypt::reencrypt::{self, DukptAttributes, EncryptionAttributes, KeyUse, Policy};
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::dukpt::derive_data_key;
+use paycrypt::operation::{DukptAttributes, EncryptionAttributes, KeyUse};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{
-    Iv, KeyMaterial, Ksn, MemoryKeyStore, Mode, RsaPadding, Side, SymmetricAlgorithm, SymmetricKey,
-    default_symmetric_kcv, derive_data_key, lookup, symmetric,
+    Iv, KeyMaterial, KeyStore, Ksn, MemoryKeyStore, Mode, Policy, RsaPadding, Side,
+    SymmetricAlgorithm, SymmetricKey, symmetric,
 };
 
 const ARN: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
@@ -148,7 +149,7 @@ fn main() {
     ))
     .unwrap();
     let store = MemoryKeyStore::from_json(&text).unwrap();
-    let key = |id: &str| lookup(&store, &format!("{ARN}{id}"), Side::Incoming).unwrap();
+    let key = |id: &str| store.lookup(&format!("{ARN}{id}")).unwrap();
     let symmetric_key = |id: &str| -> &SymmetricKey {
         match key(id).material() {
             KeyMaterial::Symmetric(k) => k,
@@ -159,28 +160,13 @@ fn main() {
     let mut rng = Fixed(1);
 
     let op = |in_id: &str, in_attr, out_id: &str, out_attr, rng: &mut Fixed| {
-        let incoming = KeyUse {
-            key: key(in_id),
-            attributes: in_attr,
-        };
-        let outgoing = KeyUse {
-            key: key(out_id),
-            attributes: out_attr,
-        };
-        let ct = reencrypt::encrypt(&incoming, &[0x42; 16], rng)
+        let incoming = KeyUse::new(key(in_id), in_attr);
+        let outgoing = KeyUse::new(key(out_id), out_attr);
+        let ct = paycrypt::encrypt(&incoming, &[0x42; 16], rng)
             .unwrap()
             .ciphertext;
         for _ in 0..n {
-            black_box(
-                reencrypt::reencrypt(
-                    &incoming,
-                    &outgoing,
-                    black_box(&ct),
-                    rng,
-                    Policy::Documented,
-                )
-                .unwrap(),
-            );
+            black_box(paycrypt::reencrypt(&incoming, &outgoing, black_box(&ct), rng).unwrap());
         }
     };
     let mut buf = vec![0x42u8; 2048];
@@ -255,7 +241,7 @@ fn main() {
         "kcv-aes128" => {
             let k = symmetric_key("aes128key000000001");
             for _ in 0..n {
-                black_box(default_symmetric_kcv(black_box(k)));
+                black_box((black_box(k)).kcv());
             }
         }
         "tr31-unwrap-b-tdes2" | "tr31-unwrap-d-aes128" | "tr31-unwrap-d-aes256" => {

@@ -1,9 +1,11 @@
 //! The command line: global options (anywhere), one command, the command's `--option value` pairs.
 //!
-//! Hand-written so that every message and exit code is the AWS CLI's: errors here are
-//! [`CliError::Syntax`] (exit 252). Messages repeat option names (at most 64 characters of them), never
-//! a positional argument or an option's value that could be data: those are named by position and
-//! length (`--plain-text 4111…` typed without its option must not reach a log).
+//! Three layers: a small lexer (`--name=value`, values, positions), the global options, and one
+//! table per command ([`params`], `batch_options`). Hand-written so that every message and exit code
+//! is the AWS CLI's: errors here are [`CliError::Syntax`] (exit 252). Messages repeat option names (at
+//! most 64 characters of them), never a positional argument or an option's value that could be data:
+//! those are named by position and length (`--plain-text 4111…` typed without its option must not
+//! reach a log).
 
 use paycrypt::wire::{Operation, echo};
 
@@ -133,7 +135,7 @@ const DECRYPT_PARAMS: [Param; 4] = [
     optional("--wrapped-key", "WrappedKey"),
 ];
 
-/// The request members of an operation, as options (all required unless `--cli-input-json` is given).
+/// The request members of an operation, as options (required ones unless `--cli-input-json` is given).
 pub fn params(operation: Operation) -> &'static [Param] {
     match operation {
         Operation::ReEncryptData => &RE_ENCRYPT_PARAMS,
@@ -226,6 +228,9 @@ impl std::fmt::Debug for Tr31Wrap {
 /// `tr31`'s subcommands.
 pub const TR31_SUBCOMMANDS: [&str; 1] = ["wrap"];
 
+/// `tr31 wrap`'s options, all required.
+const TR31_WRAP_FLAGS: [&str; 3] = ["--kek-identifier", "--header", "--key"];
+
 /// A parsed command line.
 #[derive(Debug)]
 pub struct Invocation {
@@ -241,117 +246,197 @@ fn syntax(message: impl Into<String>) -> CliError {
     CliError::Syntax(message.into())
 }
 
-/// Parse the arguments (without the program name).
-pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
-    let mut keys: Option<String> = None;
-    let mut strict_aws = false;
-    let mut help = false;
-    let mut version = false;
-    let mut command: Option<CommandName> = None;
-    let mut options: Vec<(String, String)> = Vec::new();
-    // Stray positional arguments: (position from 1, characters).
-    let mut extra: Vec<(usize, usize)> = Vec::new();
-    let mut position = 0;
-    let mut subcommand: Option<String> = None;
+/// One argument as the lexer sees it: `--name=value` split at the first `=` (for a `--` name only).
+struct Token {
+    /// The whole argument.
+    arg: String,
+    /// The option name, or the whole argument.
+    name: String,
+    /// The value given with `=`.
+    inline: Option<String>,
+    /// Its position on the command line, from 1.
+    position: usize,
+}
 
-    let mut it = args.into_iter();
-    while let Some(arg) = it.next() {
-        position += 1;
+/// The lexer: arguments in order, and the values of options that take one (argparse's rules: an inline
+/// `=value`, else the next argument unless it is an option).
+struct Lexer {
+    args: std::vec::IntoIter<String>,
+    position: usize,
+}
+
+impl Lexer {
+    fn new(args: Vec<String>) -> Self {
+        Lexer {
+            args: args.into_iter(),
+            position: 0,
+        }
+    }
+
+    fn next_token(&mut self) -> Option<Token> {
+        let arg = self.args.next()?;
+        self.position += 1;
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        let mut value = |it: &mut std::vec::IntoIter<String>| match inline.clone() {
-            Some(v) => Ok(v),
-            None => match it.next() {
-                Some(v) if !v.starts_with("--") => {
-                    position += 1;
-                    Ok(v)
-                }
-                _ => Err(syntax(format!(
-                    "argument {}: expected one argument",
-                    echo(&name)
-                ))),
-            },
-        };
-        let no_value = |flag: &str| match inline {
-            Some(_) => Err(syntax(format!(
-                "argument {flag}: ignored explicit argument"
-            ))),
-            None => Ok(()),
-        };
-        match name.as_str() {
-            "--keys" => {
-                if keys.is_some() {
-                    return Err(syntax("argument --keys: given more than once"));
-                }
-                keys = Some(value(&mut it)?);
-            }
-            "--strict-aws" => {
-                no_value("--strict-aws")?;
-                strict_aws = true;
-            }
-            "--help" | "-h" => {
-                no_value("--help")?;
-                help = true;
-            }
-            "--version" => {
-                no_value("--version")?;
-                version = true;
-            }
-            "help" => help = true,
-            n if n.starts_with('-') => {
-                if command.is_none() {
-                    return Err(syntax(format!("unrecognized arguments: {}", echo(n))));
-                }
-                let v = value(&mut it)?;
-                options.push((name, v));
-            }
-            word => match command {
-                None => {
-                    command = Some(CommandName::from_word(word).ok_or_else(|| {
-                        // A mistyped command is repeated; anything that does not look like one
-                        // (digits, say) is named by position only.
-                        let looks_like_a_command = word.len() <= 32
-                            && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
-                        let given = if looks_like_a_command {
-                            format!("'{word}'")
-                        } else {
-                            format!("(argument {position}, {} characters)", word.chars().count())
-                        };
-                        syntax(format!(
-                            "argument command: Invalid choice {given}, valid choices are: {}",
-                            CommandName::ALL.map(CommandName::word).join(" | ")
-                        ))
-                    })?);
-                }
-                Some(CommandName::Tr31) if subcommand.is_none() => {
-                    if !TR31_SUBCOMMANDS.contains(&word) {
-                        return Err(syntax(format!(
-                            "argument subcommand: Invalid choice, valid choices are: {}",
-                            TR31_SUBCOMMANDS.join(" | ")
-                        )));
-                    }
-                    subcommand = Some(word.to_string());
-                }
-                Some(_) => extra.push((position, arg.chars().count())),
-            },
-        }
+        Some(Token {
+            arg,
+            name,
+            inline,
+            position: self.position,
+        })
     }
 
-    if help {
-        return Ok(Invocation {
-            keys,
-            strict_aws,
-            action: Action::Help(command),
-        });
+    /// The value of the option `token`.
+    fn value(&mut self, token: &Token) -> Result<String, CliError> {
+        if let Some(v) = &token.inline {
+            return Ok(v.clone());
+        }
+        match self.args.next() {
+            Some(v) if !v.starts_with("--") => {
+                self.position += 1;
+                Ok(v)
+            }
+            _ => Err(syntax(format!(
+                "argument {}: expected one argument",
+                echo(&token.name)
+            ))),
+        }
     }
-    if version {
-        return Ok(Invocation {
-            keys,
-            strict_aws,
-            action: Action::Version,
-        });
+}
+
+/// A flag option must not be given a value with `=`.
+fn no_value(token: &Token, flag: &str) -> Result<(), CliError> {
+    match token.inline {
+        Some(_) => Err(syntax(format!(
+            "argument {flag}: ignored explicit argument"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The options valid anywhere on the line.
+#[derive(Default)]
+struct Globals {
+    keys: Option<String>,
+    strict_aws: bool,
+    help: bool,
+    version: bool,
+}
+
+impl Globals {
+    /// Take `token` if it is a global option; `false` if it is not one.
+    fn take(&mut self, token: &Token, lexer: &mut Lexer) -> Result<bool, CliError> {
+        match token.name.as_str() {
+            "--keys" => {
+                if self.keys.is_some() {
+                    return Err(syntax("argument --keys: given more than once"));
+                }
+                self.keys = Some(lexer.value(token)?);
+            }
+            "--strict-aws" => {
+                no_value(token, "--strict-aws")?;
+                self.strict_aws = true;
+            }
+            "--help" | "-h" => {
+                no_value(token, "--help")?;
+                self.help = true;
+            }
+            "--version" => {
+                no_value(token, "--version")?;
+                self.version = true;
+            }
+            "help" => self.help = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// The command word; a mistyped command is repeated, anything that does not look like one (digits,
+/// say) is named by position only.
+fn command_word(word: &str, position: usize) -> Result<CommandName, CliError> {
+    CommandName::from_word(word).ok_or_else(|| {
+        let looks_like_a_command =
+            word.len() <= 32 && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+        let given = if looks_like_a_command {
+            format!("'{word}'")
+        } else {
+            format!("(argument {position}, {} characters)", word.chars().count())
+        };
+        syntax(format!(
+            "argument command: Invalid choice {given}, valid choices are: {}",
+            CommandName::ALL.map(CommandName::word).join(" | ")
+        ))
+    })
+}
+
+/// `tr31`'s subcommand (never repeated: a mistyped word could be data).
+fn subcommand_word(word: &str) -> Result<(), CliError> {
+    if TR31_SUBCOMMANDS.contains(&word) {
+        Ok(())
+    } else {
+        Err(syntax(format!(
+            "argument subcommand: Invalid choice, valid choices are: {}",
+            TR31_SUBCOMMANDS.join(" | ")
+        )))
+    }
+}
+
+/// Parse the arguments (without the program name).
+pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
+    let mut lexer = Lexer::new(args);
+    let mut globals = Globals::default();
+    let mut command: Option<CommandName> = None;
+    let mut options: Vec<(String, String)> = Vec::new();
+    // Stray positional arguments: (position from 1, characters).
+    let mut extra: Vec<(usize, usize)> = Vec::new();
+    // `tr31`'s subcommand word.
+    let mut subcommand = false;
+    while let Some(token) = lexer.next_token() {
+        if globals.take(&token, &mut lexer)? {
+            continue;
+        }
+        if token.name.starts_with('-') {
+            if command.is_none() {
+                return Err(syntax(format!(
+                    "unrecognized arguments: {}",
+                    echo(&token.name)
+                )));
+            }
+            let value = lexer.value(&token)?;
+            options.push((token.name, value));
+        } else if command.is_none() {
+            command = Some(command_word(&token.name, token.position)?);
+        } else if command == Some(CommandName::Tr31) && !subcommand {
+            subcommand_word(&token.name)?;
+            subcommand = true;
+        } else {
+            extra.push((token.position, token.arg.chars().count()));
+        }
+    }
+    let action = action(&globals, command, subcommand, options, &extra)?;
+    Ok(Invocation {
+        keys: globals.keys,
+        strict_aws: globals.strict_aws,
+        action,
+    })
+}
+
+/// What the line asks for, once every argument is read.
+fn action(
+    globals: &Globals,
+    command: Option<CommandName>,
+    subcommand: bool,
+    options: Vec<(String, String)>,
+    extra: &[(usize, usize)],
+) -> Result<Action, CliError> {
+    if globals.help {
+        return Ok(Action::Help(command));
+    }
+    if globals.version {
+        return Ok(Action::Version);
     }
     if !extra.is_empty() {
         let named: Vec<String> = extra
@@ -366,29 +451,24 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
     let Some(command) = command else {
         return Err(syntax("the following arguments are required: command"));
     };
-    let action = match command.operation() {
-        Some(operation) => Action::Call(call(operation, options)?),
-        None if command == CommandName::Batch => Action::Batch(batch_options(options)?),
+    match command.operation() {
+        Some(operation) => Ok(Action::Call(call(operation, options)?)),
+        None if command == CommandName::Batch => Ok(Action::Batch(batch_options(options)?)),
         None if command == CommandName::Tr31 => {
-            if subcommand.is_none() {
+            if !subcommand {
                 return Err(syntax(
                     "the following arguments are required: subcommand (wrap)",
                 ));
             }
-            Action::Tr31Wrap(tr31_wrap(options)?)
+            Ok(Action::Tr31Wrap(tr31_wrap(options)?))
         }
         None => {
             if let Some((flag, _)) = options.first() {
                 return Err(syntax(format!("Unknown options: {}", echo(flag))));
             }
-            Action::Keys
+            Ok(Action::Keys)
         }
-    };
-    Ok(Invocation {
-        keys,
-        strict_aws,
-        action,
-    })
+    }
 }
 
 fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, CliError> {
@@ -433,17 +513,16 @@ fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, Cl
 }
 
 fn tr31_wrap(options: Vec<(String, String)>) -> Result<Tr31Wrap, CliError> {
-    const FLAGS: [&str; 3] = ["--kek-identifier", "--header", "--key"];
     let mut values: [Option<String>; 3] = [None, None, None];
     for (flag, value) in options {
-        let Some(i) = FLAGS.iter().position(|f| *f == flag) else {
+        let Some(i) = TR31_WRAP_FLAGS.iter().position(|f| *f == flag) else {
             return Err(syntax(format!("Unknown options: {}", echo(&flag))));
         };
         if values[i].replace(value).is_some() {
             return Err(syntax(format!("argument {flag}: given more than once")));
         }
     }
-    let missing: Vec<&str> = FLAGS
+    let missing: Vec<&str> = TR31_WRAP_FLAGS
         .iter()
         .zip(&values)
         .filter(|(_, v)| v.is_none())

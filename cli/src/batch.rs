@@ -30,7 +30,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use paycrypt::rsa::OsRng;
+use paycrypt::OsRng;
 use paycrypt::wire::{Json, ServiceError, handle_envelopes};
 use paycrypt::{MemoryKeyStore, Policy};
 use serde_json::{Value, json};
@@ -102,7 +102,7 @@ pub struct Summary {
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let secs = self.elapsed.as_secs_f64();
-        #[allow(clippy::cast_precision_loss)] // a rate for people to read
+        #[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]
         let rate = if secs > 0.0 {
             self.lines as f64 / secs
         } else {

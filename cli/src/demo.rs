@@ -1,8 +1,8 @@
 // The embedded demo key store and its warning, shared by the `paycrypt` CLI and `paycrypt-server`
 // (the server `include!`s this file, so it holds items only, no inner attributes or `use`).
 
-/// The embedded demo key store: public test keys only (the README lists them; `examples/README.md` says
-/// how the RSA pair was made).
+/// The embedded demo key store: public test keys only (`cli/README.md` lists them;
+/// `examples/README.md` says how the RSA pair was made).
 pub const DEMO_KEYS: &str = include_str!("demo-keys.json");
 
 /// The one-line stderr warning printed whenever the demo store serves.

@@ -85,7 +85,7 @@ impl fmt::Display for CliError {
                 f,
                 "\nAn error occurred ({}) when calling the {} operation: {}",
                 error.name(),
-                operation.name(),
+                operation.aws_name(),
                 error.message()
             ),
             CliError::Io(e) => write!(f, "paycrypt: error: {e}"),

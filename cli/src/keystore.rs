@@ -1,12 +1,11 @@
-//! Where the keys come from (`--keys FILE`, `$PAYCRYPT_KEYS`, or the embedded demo store) and the
-//! `keys` listing.
+//! Where the keys come from: `--keys FILE`, `$PAYCRYPT_KEYS`, or the embedded demo store. (The `keys`
+//! listing is the library's `wire::key_store_listing`, beside the document's reader.)
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-use paycrypt::{KeyModesOfUse, MemoryKeyStore};
-use serde_json::{Map, Value, json};
+use paycrypt::MemoryKeyStore;
 
 pub use crate::demo::{DEMO_KEYS, DEMO_WARNING};
 use crate::error::CliError;
@@ -51,62 +50,15 @@ pub fn load(keys_flag: Option<&str>, env: Option<OsString>) -> Result<MemoryKeyS
     }
 }
 
-fn modes_json(modes: &KeyModesOfUse) -> Value {
-    let map: Map<String, Value> = KeyModesOfUse::MEMBERS
-        .iter()
-        .zip(modes.flags())
-        .map(|(name, flag)| ((*name).to_string(), Value::Bool(flag)))
-        .collect();
-    Value::Object(map)
-}
-
-/// The `keys` listing: ListKeys' and ListAliases' members, never key material.
-pub fn listing(store: &MemoryKeyStore) -> Value {
-    let keys: Vec<Value> = store
-        .keys()
-        .map(|k| {
-            let a = k.attributes();
-            let mut listed = json!({
-                "KeyArn": k.arn().as_str(),
-                "KeyAttributes": {
-                    "KeyUsage": a.key_usage.aws_name(),
-                    "KeyClass": a.key_class.aws_name(),
-                    "KeyAlgorithm": a.key_algorithm.aws_name(),
-                    "KeyModesOfUse": modes_json(&a.key_modes_of_use),
-                },
-                "KeyCheckValue": k.kcv().to_string(),
-                "KeyCheckValueAlgorithm": k.kcv_algorithm().aws_name(),
-                "Enabled": k.enabled(),
-                "KeyState": k.state().aws_name(),
-            });
-            // paycrypt's own member (not AWS), shown only where it is set.
-            if k.allows_raw_rsa_outgoing()
-                && let Some(members) = listed.as_object_mut()
-            {
-                members.insert("PaycryptAllowRawRsaOutgoing".to_string(), Value::Bool(true));
-            }
-            listed
-        })
-        .collect();
-    let aliases: Vec<Value> = store
-        .aliases()
-        .map(|(alias, arn)| json!({"AliasName": alias, "KeyArn": arn.as_str()}))
-        .collect();
-    json!({"Keys": keys, "Aliases": aliases})
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn demo_store_loads_with_every_alias() {
-        let Ok(store) = MemoryKeyStore::from_json(DEMO_KEYS) else {
-            unreachable!("the demo store must load")
-        };
+        let store = MemoryKeyStore::from_json(DEMO_KEYS).unwrap();
         assert_eq!(store.len(), 10);
-        let listed = listing(&store);
-        let aliases = listed["Aliases"].as_array().map_or(0, Vec::len);
-        assert_eq!(aliases, 10);
+        let listed = paycrypt::wire::key_store_listing(&store);
+        assert_eq!(listed["Aliases"].as_array().map_or(0, Vec::len), 10);
     }
 }

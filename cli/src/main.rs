@@ -16,9 +16,8 @@ mod wiped;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use paycrypt::Policy;
-use paycrypt::rsa::OsRng;
-use paycrypt::wire::{Json, handle_value};
+use paycrypt::wire::{Json, Request, key_store_listing};
+use paycrypt::{OsRng, Policy};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -68,12 +67,13 @@ fn run() -> Result<(), CliError> {
         Action::Version => print(format!("paycrypt {}\n", env!("CARGO_PKG_VERSION")).as_bytes()),
         Action::Keys => {
             let store = load_store()?;
-            print(pretty(&Json::from(keystore::listing(&store))).as_bytes())
+            print(pretty(&key_store_listing(&store)).as_bytes())
         }
         Action::Call(call) => {
             let request = build_request(&call)?;
             let store = load_store()?;
-            let response = handle_value(&store, call.operation, &request, &mut OsRng, policy)
+            let response = Request::from_value(call.operation, &request)
+                .and_then(|q| q.execute(&store, &mut OsRng, policy))
                 .map_err(|error| CliError::Service {
                     operation: call.operation,
                     error,
@@ -181,18 +181,16 @@ fn tr31_wrap(store: &paycrypt::MemoryKeyStore, options: &Tr31Wrap) -> Result<Jso
         flag: flag.to_string(),
         message,
     };
-    let kek = paycrypt::lookup(store, &options.kek_identifier, paycrypt::Side::Outgoing).map_err(
-        |e| match e {
-            paycrypt::Error::KeyNotFound { .. } => param(
-                "--kek-identifier",
-                format!(
-                    "Key {} not found",
-                    paycrypt::wire::echo(&options.kek_identifier)
-                ),
+    let kek = paycrypt::KeyStore::lookup(store, &options.kek_identifier).map_err(|e| match e {
+        paycrypt::Error::KeyNotFound { .. } => param(
+            "--kek-identifier",
+            format!(
+                "Key {} not found",
+                paycrypt::wire::echo(&options.kek_identifier)
             ),
-            other => param("--kek-identifier", other.to_string()),
-        },
-    )?;
+        ),
+        other => param("--kek-identifier", other.to_string()),
+    })?;
     let header = tr31::parse_header(options.header.trim(), tr31::Versions::Current)
         .map_err(|e| param("--header", e.to_string()))?;
     let key_hex = if options.key.starts_with("file://") {
@@ -202,7 +200,7 @@ fn tr31_wrap(store: &paycrypt::MemoryKeyStore, options: &Tr31Wrap) -> Result<Jso
         Zeroizing::new(options.key.clone())
     };
     let mut key = Zeroizing::new(vec![0u8; key_hex.len() / 2]);
-    paycrypt::hex::decode_mut(&key_hex, &mut key)
+    paycrypt::hex::decode(&key_hex, &mut key)
         .map_err(|e| param("--key", format!("{e} ({} characters)", key_hex.len())))?;
     let mut out = Zeroizing::new([0u8; tr31::MAX_BLOCK_LEN]);
     let block = tr31::dynamic::wrap_under_kek(kek, &header, &key, &mut OsRng, &mut out[..])

@@ -101,7 +101,10 @@ pub fn stdin() -> io::Result<File> {
 static STDOUT_OPEN_AT_START: AtomicBool = AtomicBool::new(true);
 
 #[cfg(target_os = "linux")]
-#[allow(unsafe_code)] // `link_section` is an unsafe attribute; what it places is a safe function
+#[expect(
+    unsafe_code,
+    reason = "`link_section` is an unsafe attribute; what it places is a safe function"
+)]
 #[unsafe(link_section = ".init_array")]
 #[used]
 static RECORD_STDOUT: extern "C" fn() = record_stdout;

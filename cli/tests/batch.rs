@@ -16,30 +16,22 @@ use common::{batch_lines, command, run_with_input, to_hex, unhex};
 use paycrypt::{Iv, Mode, SymmetricAlgorithm, SymmetricKey, symmetric};
 use serde_json::{Value, json};
 
-/// splitmix64: a fixed sequence, so a failure reproduces.
-struct Rng(u64);
+/// The tests' one deterministic RNG (SplitMix64): a fixed sequence, so a failure reproduces.
+#[path = "../../tests/support/rng.rs"]
+mod rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+use rng::TestRng as Rng;
 
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
-    }
+/// `bytes` random bytes in hex.
+trait Hex {
+    fn hex(&mut self, bytes: usize) -> String;
+}
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
+impl Hex for Rng {
     fn hex(&mut self, bytes: usize) -> String {
         to_hex(
             &(0..bytes)
-                .map(|_| self.next().to_le_bytes()[0])
+                .map(|_| self.step().to_le_bytes()[0])
                 .collect::<Vec<_>>(),
         )
     }
@@ -194,7 +186,7 @@ fn bad_lines() -> Vec<(String, &'static str, Option<&'static str>)> {
 #[test]
 fn thousands_of_mixed_lines_round_trip_in_order() {
     const N: usize = 3000;
-    let mut rng = Rng(0x5EED_0000_0000_0006);
+    let mut rng = Rng::new(0x5EED_0000_0000_0006);
     let plaintexts: Vec<String> = (0..N)
         .map(|i| {
             let len = 16 * (1 + rng.below(3));

@@ -149,7 +149,7 @@ fn the_batch_path_leaves_no_plaintext_in_freed_memory() {
     let made = paycrypt::wire::handle_envelope(
         &store,
         &line("EncryptData", "PlainText", &decrypted_hex),
-        &mut paycrypt::rsa::OsRng,
+        &mut paycrypt::OsRng,
         Policy::Documented,
     )
     .unwrap();

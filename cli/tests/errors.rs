@@ -68,7 +68,7 @@ fn success_prints_pretty_json_and_warns_once_about_demo_keys() {
         "124F7A32F3F84187",
     ));
     let out = r.ok();
-    assert_eq!(out["CipherText"], "B064B6C2571C65D5"); // spec §7
+    assert_eq!(out["CipherText"], "B064B6C2571C65D5"); // DECISIONS.md §7
     assert!(
         r.stdout.starts_with("{\n    \""),
         "AWS CLI layout: {}",
@@ -280,7 +280,7 @@ fn options_override_cli_input_json_members() {
         "alias/demo-tdes-key",
     ])
     .ok();
-    assert_eq!(out["PlainText"], "0102030405060708"); // spec §7
+    assert_eq!(out["PlainText"], "0102030405060708"); // DECISIONS.md §7
 }
 
 #[test]
@@ -361,8 +361,8 @@ fn keys_lists_every_key_and_alias_without_material() {
             .map(|k| k["KeyCheckValue"].clone())
             .unwrap()
     };
-    assert_eq!(kcv("demotdesbdkx9241test"), "08D7B4"); // spec §6, live service
-    assert_eq!(kcv("demoaesdatakey000001"), "53E107"); // spec §6
+    assert_eq!(kcv("demotdesbdkx9241test"), "08D7B4"); // DECISIONS.md §6, live service
+    assert_eq!(kcv("demoaesdatakey000001"), "53E107"); // DECISIONS.md §6
     // No key's material, nor any line of the RSA PEMs, appears anywhere in the output.
     let everything = format!("{}{}", r.stdout, r.stderr);
     for key in doc["Keys"].as_array().unwrap() {

@@ -103,7 +103,7 @@ fn re_encryption_examples_give_the_plaintext_under_the_outgoing_key() {
 
 #[test]
 fn the_worked_case_gives_the_live_services_answer() {
-    // spec §7, observed on the live AWS service.
+    // DECISIONS.md §7, observed on the live AWS service.
     let out = run(&[
         "re-encrypt-data",
         "--cli-input-json",
@@ -145,8 +145,13 @@ fn p2pe_output_decrypts_with_the_aes_primitive() {
     )
     .unwrap();
     let ksn = paycrypt::Ksn::from_hex("FFFF9876543210E00001").unwrap();
-    let dek = paycrypt::derive_data_key(&bdk, &ksn, Some(paycrypt::DukptKeyVariant::Request), None)
-        .unwrap();
+    let dek = paycrypt::dukpt::derive_data_key(
+        &bdk,
+        &ksn,
+        Some(paycrypt::DukptKeyVariant::Request),
+        None,
+    )
+    .unwrap();
     let mut incoming = common::unhex(request["CipherText"].as_str().unwrap());
     symmetric::decrypt(&dek, Mode::Cbc, None, &mut incoming).unwrap();
     assert_eq!(incoming, b"4111111111111111");
@@ -161,7 +166,7 @@ fn decrypt_example_gives_the_plaintext() {
     ])
     .ok();
     assert_eq!(out["PlainText"], EXAMPLE_PLAINTEXT);
-    assert_eq!(out["KeyCheckValue"], "53E107"); // spec §6
+    assert_eq!(out["KeyCheckValue"], "53E107"); // DECISIONS.md §6
 }
 
 #[test]
@@ -251,7 +256,7 @@ fn wrapped_key_examples_use_the_clear_keys() {
     );
     assert_eq!(
         out["KeyCheckValue"],
-        paycrypt::symmetric_kcv(&key, paycrypt::KcvAlgorithm::Cmac)
+        key.kcv_with(paycrypt::KcvAlgorithm::Cmac)
             .unwrap()
             .to_string()
     );

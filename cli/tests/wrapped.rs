@@ -8,9 +8,7 @@
 mod common;
 
 use common::{EXAMPLE_PLAINTEXT, run, temp_dir, unhex};
-use paycrypt::{
-    Iv, KcvAlgorithm, Mode, SymmetricAlgorithm, SymmetricKey, symmetric, symmetric_kcv,
-};
+use paycrypt::{Iv, KcvAlgorithm, Mode, SymmetricAlgorithm, SymmetricKey, symmetric};
 use serde_json::{Value, json};
 
 const AES_KEK: &str =
@@ -70,7 +68,7 @@ fn wrap_then_encrypt_and_decrypt_with_the_wrapped_key() {
     assert_eq!(out["KeyArn"], AES_KEK);
     assert_eq!(
         out["KeyCheckValue"],
-        symmetric_kcv(&key, KcvAlgorithm::Cmac).unwrap().to_string()
+        key.kcv_with(KcvAlgorithm::Cmac).unwrap().to_string()
     );
     let ct = out["CipherText"].as_str().unwrap().to_string();
     let mut data = unhex(&ct);
@@ -98,9 +96,7 @@ fn wrap_then_encrypt_and_decrypt_with_the_wrapped_key() {
     assert_eq!(out["PlainText"], EXAMPLE_PLAINTEXT);
     assert_eq!(
         out["KeyCheckValue"],
-        symmetric_kcv(&key, KcvAlgorithm::AnsiX924)
-            .unwrap()
-            .to_string()
+        key.kcv_with(KcvAlgorithm::AnsiX924).unwrap().to_string()
     );
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -151,7 +147,7 @@ fn re_encrypt_between_two_wrapped_keys() {
         let aes = SymmetricKey::from_hex(SymmetricAlgorithm::Aes256, AES_KEY).unwrap();
         assert_eq!(
             out["KeyCheckValue"],
-            symmetric_kcv(&aes, KcvAlgorithm::Cmac).unwrap().to_string()
+            aes.kcv_with(KcvAlgorithm::Cmac).unwrap().to_string()
         );
         let mut data = unhex(out["CipherText"].as_str().unwrap());
         symmetric::decrypt(&aes, Mode::Ecb, None, &mut data).unwrap();

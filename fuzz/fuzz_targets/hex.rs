@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let n = s.len() / 2;
 
     let mut out = vec![0xEEu8; n];
-    let got = hex::decode(s, &mut out).map(<[u8]>::to_vec);
+    let got = hex::decode(s, &mut out).map(|b| b.to_vec());
     match (&expected, &got) {
         (Some(e), Ok(g)) => assert_eq!(e, g),
         (None, Err(e)) => {

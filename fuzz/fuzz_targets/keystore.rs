@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paycrypt::{MemoryKeyStore, Side, lookup};
+use paycrypt::{KeyStore, MemoryKeyStore};
 use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
@@ -29,9 +29,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(store.len(), keys.len());
             for k in keys {
                 let arn = k["KeyArn"].as_str().expect("a loaded key has an ARN");
-                let key = lookup(&store, arn, Side::Incoming).expect("a listed key is found");
+                let key = store.lookup(arn).expect("a listed key is found");
                 assert_eq!(key.arn().as_str(), arn);
-                let opt_in = k.get("PaycryptAllowRawRsaOutgoing").and_then(Value::as_bool);
+                let opt_in = k
+                    .get("PaycryptAllowRawRsaOutgoing")
+                    .and_then(Value::as_bool);
                 assert_eq!(key.allows_raw_rsa_outgoing(), opt_in == Some(true));
                 let _ = (key.kcv().to_string(), format!("{key:?}"));
             }
@@ -42,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
             for a in aliases {
                 let name = a["AliasName"].as_str().expect("a loaded alias has a name");
                 let target = a["KeyArn"].as_str().expect("a loaded alias names a key");
-                let key = lookup(&store, name, Side::Outgoing).expect("an alias resolves");
+                let key = store.lookup(name).expect("an alias resolves");
                 assert_eq!(key.arn().as_str(), target);
             }
         }
@@ -73,7 +75,9 @@ fuzz_target!(|data: &[u8]| {
                 // (fixed words of the schema and of messages have no digit or contain `_`).
                 for piece in m.split_whitespace() {
                     let looks_like_material = piece.len() >= 16
-                        && piece.bytes().all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+                        && piece
+                            .bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
                         && piece.bytes().any(|c| c.is_ascii_digit())
                         && piece.bytes().any(|c| c.is_ascii_alphabetic());
                     if looks_like_material && text.matches(piece).count() == 1 {

@@ -8,9 +8,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use paycrypt::dukpt::derive_data_key;
 use paycrypt::{
-    DukptKeyVariant, Error, Ksn, Mode, Problem, SymmetricAlgorithm as Alg, SymmetricKey,
-    derive_data_key, symmetric,
+    DukptKeyVariant, Error, Ksn, Mode, Problem, SymmetricAlgorithm as Alg, SymmetricKey, symmetric,
 };
 
 const DERIVATION: [Option<Alg>; 6] = [

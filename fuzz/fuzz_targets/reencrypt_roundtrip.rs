@@ -7,7 +7,7 @@
 //! imported public key, with its key pair): the plaintext must come back, `KeyArn` must be the outgoing
 //! key's ARN and the check value the outgoing key's. When neither side is RSA, `reencrypt_in_place` must
 //! give the same bytes. Under `Policy::StrictAws` the case must be refused with `PolicyRefused` exactly
-//! when the spec says (D0 → D0, RSA → RSA, an explicit `BIDIRECTIONAL` with a TDES BDK) and give the same
+//! when DECISIONS.md §2 says (D0 → D0, RSA → RSA, an explicit `BIDIRECTIONAL` with a TDES BDK) and give the same
 //! result otherwise. Raw RSA (no padding type) as the outgoing side must be refused with
 //! `PaddingTypeRequired` under both policies unless the outgoing key opts in and the incoming side is not
 //! RSA (security audit H1). Any panic, hang or mismatch is a finding.
@@ -15,16 +15,21 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use paycrypt::reencrypt::{
-    self, DukptAttributes, EncryptionAttributes, KeyUse, Policy, SymmetricAttributes,
+use paycrypt::operation::{
+    DukptAttributes, EncryptionAttributes, KeyUse, Policy, SymmetricAttributes,
 };
 use paycrypt::rsa::max_plaintext_len;
 use paycrypt::{
-    DukptKeyVariant, Error, Iv, Ksn, Mode, Problem, RsaPadding, RsaSize, Side,
-    SymmetricAlgorithm as Alg, lookup,
+    DukptKeyVariant, Error, Iv, KeyStore, Ksn, Mode, Problem, RsaPadding, RsaSize, Side,
+    SymmetricAlgorithm as Alg,
 };
 use paycrypt_fuzz::rng::FuzzRng;
 use paycrypt_fuzz::store::{ARN, store};
+
+#[path = "../../tests/support/lengths.rs"]
+mod lengths;
+
+use lengths::Lengths;
 
 #[derive(Arbitrary, Debug)]
 enum Spec {
@@ -235,31 +240,21 @@ fn kind(spec: &Spec, incoming: bool) -> Kind {
     }
 }
 
-fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// A plaintext length both sides accept, chosen by `pick`; `None` if there is none.
+/// A plaintext length both kinds accept, chosen by `pick` (the shared model); `None` if there is none.
 fn length(a: &Kind, b: &Kind, pick: usize) -> Option<usize> {
-    let g = a.granularity / gcd(a.granularity, b.granularity) * b.granularity;
-    let fits = |k: &Kind, len: usize| {
-        len > 0
-            && len.is_multiple_of(k.granularity)
-            && len <= k.max
-            && k.exact.is_none_or(|e| e == len)
+    let lengths = |k: &Kind| Lengths {
+        granularity: k.granularity,
+        max: k.max,
+        exact: k.exact,
     };
-    if let Some(e) = a.exact.or(b.exact) {
-        return (fits(a, e) && fits(b, e)).then_some(e);
-    }
-    let blocks = a.max.min(b.max) / g;
-    (blocks > 0).then(|| g * (1 + pick % blocks))
+    lengths(a).common(&lengths(b), pick)
 }
 
 fn key_use(id: &str, attributes: EncryptionAttributes) -> KeyUse<'static> {
-    KeyUse {
-        key: lookup(store(), &format!("{ARN}{id}"), Side::Incoming).expect("fixture key"),
+    KeyUse::new(
+        store().lookup(&format!("{ARN}{id}")).expect("fixture key"),
         attributes,
-    }
+    )
 }
 
 fuzz_target!(|case: Case| {
@@ -278,7 +273,7 @@ fuzz_target!(|case: Case| {
 
     let incoming = key_use(inc.key, inc.attributes);
     let outgoing = key_use(out.key, out.attributes);
-    let ct = reencrypt::encrypt(&incoming, &plaintext, &mut rng).unwrap_or_else(|e| {
+    let ct = paycrypt::encrypt(&incoming, &plaintext, &mut rng).unwrap_or_else(|e| {
         panic!(
             "encrypt {len} bytes under {} {:?}: {e}",
             inc.key, inc.attributes
@@ -286,9 +281,15 @@ fuzz_target!(|case: Case| {
     });
     let raw_out =
         matches!(out.attributes, EncryptionAttributes::Asymmetric(a) if a.padding.is_none());
-    if raw_out && (inc.rsa || !outgoing.key.allows_raw_rsa_outgoing()) {
+    if raw_out && (inc.rsa || !outgoing.key().allows_raw_rsa_outgoing()) {
         for policy in [Policy::Documented, Policy::StrictAws] {
-            let r = reencrypt::reencrypt(&incoming, &outgoing, &ct.ciphertext, &mut rng, policy);
+            let r = paycrypt::reencrypt_with_policy(
+                &incoming,
+                &outgoing,
+                &ct.ciphertext,
+                &mut rng,
+                policy,
+            );
             assert_eq!(
                 r.err(),
                 Some(Error::Invalid {
@@ -302,26 +303,20 @@ fuzz_target!(|case: Case| {
         }
         return;
     }
-    let re = reencrypt::reencrypt(
-        &incoming,
-        &outgoing,
-        &ct.ciphertext,
-        &mut rng,
-        Policy::Documented,
-    )
-    .unwrap_or_else(|e| {
-        panic!(
-            "reencrypt {len} bytes {} {:?} -> {} {:?}: {e}",
-            inc.key, inc.attributes, out.key, out.attributes
-        )
-    });
-    assert_eq!(re.key_arn.as_str(), format!("{ARN}{}", out.key));
-    assert_eq!(re.kcv, outgoing.key.kcv());
+    let re =
+        paycrypt::reencrypt(&incoming, &outgoing, &ct.ciphertext, &mut rng).unwrap_or_else(|e| {
+            panic!(
+                "reencrypt {len} bytes {} {:?} -> {} {:?}: {e}",
+                inc.key, inc.attributes, out.key, out.attributes
+            )
+        });
+    assert_eq!(re.receipt.key_arn.as_str(), format!("{ARN}{}", out.key));
+    assert_eq!(re.receipt.kcv, outgoing.key().kcv());
     if !inc.rsa && !out.rsa {
         assert_eq!(re.ciphertext.len(), len, "symmetric modes keep the length");
     }
     let back = key_use(out.decrypt_key, out.attributes);
-    let pt = reencrypt::decrypt(&back, &re.ciphertext, &mut rng).unwrap_or_else(|e| {
+    let pt = paycrypt::decrypt(&back, &re.ciphertext, &mut rng).unwrap_or_else(|e| {
         panic!(
             "decrypt under {} {:?}: {e}",
             out.decrypt_key, out.attributes
@@ -335,18 +330,17 @@ fuzz_target!(|case: Case| {
 
     if !inc.rsa && !out.rsa {
         let mut buf = ct.ciphertext.clone();
-        let receipt =
-            reencrypt::reencrypt_in_place(&incoming, &outgoing, &mut buf, Policy::Documented)
-                .expect("in place, as the owned form");
+        let receipt = paycrypt::reencrypt_in_place(&incoming, &outgoing, &mut buf)
+            .expect("in place, as the owned form");
         assert_eq!(buf, re.ciphertext, "in place = owned");
-        assert_eq!(receipt.kcv, re.kcv);
+        assert_eq!(receipt.kcv, re.receipt.kcv);
     }
 
     let refused = (inc.d0 && out.d0)
         || (inc.rsa && out.rsa)
         || inc.tdes_bidirectional
         || out.tdes_bidirectional;
-    let strict = reencrypt::reencrypt(
+    let strict = paycrypt::reencrypt_with_policy(
         &incoming,
         &outgoing,
         &ct.ciphertext,

@@ -15,7 +15,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use paycrypt::rsa::OsRng;
+use paycrypt::OsRng;
 use paycrypt::{Error, RsaPadding, RsaPrivateKey, RsaSize};
 
 const PADDINGS: [Option<RsaPadding>; 5] = [

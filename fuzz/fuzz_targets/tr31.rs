@@ -18,7 +18,7 @@
 use std::convert::Infallible;
 
 use libfuzzer_sys::fuzz_target;
-use paycrypt::tr31::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::tr31::{self, KeyBlock, KeyLengthMask, Versions};
 use paycrypt::{Error, Problem, SymmetricAlgorithm as Alg, SymmetricKey};
 

@@ -6,7 +6,7 @@
 //! `InternalServerException` (the RNG cannot fail). A request that runs gives exactly the response members
 //! AWS defines, upper-case hex, `KeyArn` = a full ARN of a key in the store and `KeyCheckValue` = that
 //! key's check value (for a side with a wrapped key: `KeyArn` = the KEK's ARN, and the check value is
-//! the unwrapped key's, six hex digits). `handle` on the text, `handle_value` on the parsed JSON value and `handle_envelope`
+//! the unwrapped key's, six hex digits). `handle` on the text, `Request::from_value` + `execute` on the parsed JSON value and `handle_envelope`
 //! on the request wrapped in a batch envelope agree; `serde_json` reads the same document as the wire
 //! layer's parser, and writes a response exactly as the wire layer's writer does. A
 //! successful `EncryptData` decrypts back (when its key can decrypt) and a successful `DecryptData`
@@ -14,10 +14,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paycrypt::wire::{
-    Json, Operation, Request, ServiceError, handle, handle_envelope, handle_value,
-};
-use paycrypt::{KeyMaterial, MemoryKeyStore, Policy, Side, lookup};
+use paycrypt::wire::{Json, Operation, Request, ServiceError, handle, handle_envelope};
+use paycrypt::{KeyMaterial, KeyStore, MemoryKeyStore, Policy};
 use paycrypt_fuzz::rng::FuzzRng;
 use paycrypt_fuzz::store::DOCUMENT;
 use serde_json::{Value, json};
@@ -80,7 +78,7 @@ fn check_response(op: Operation, response: &Value, wrapped: bool) -> String {
     assert_eq!(members, want, "{op:?} response members");
     let arn = o["KeyArn"].as_str().expect("KeyArn is a string");
     assert!(arn.contains(":key/"), "KeyArn {arn} is not a key ARN");
-    let key = lookup(store(), arn, Side::Outgoing).expect("KeyArn names a stored key");
+    let key = store().lookup(arn).expect("KeyArn names a stored key");
     assert_eq!(key.arn().as_str(), arn);
     if wrapped {
         let kcv = o["KeyCheckValue"].as_str().expect("a string");
@@ -138,17 +136,12 @@ fuzz_target!(|data: &[u8]| {
             Some(&*value),
             "serde_json reads the same document"
         );
-        let via_value = handle_value(
-            store,
-            op,
-            &value,
-            &mut FuzzRng::new(seed),
-            Policy::Documented,
-        );
+        let via_value = Request::from_value(op, &value)
+            .and_then(|q| q.execute(store, &mut FuzzRng::new(seed), Policy::Documented));
         assert_eq!(
             result,
             via_value.map(Json::into_value),
-            "handle and handle_value agree"
+            "handle and Request::from_value agree"
         );
         if let Ok(response) = &result {
             // The wire layer's writer writes what serde_json writes, and an envelope runs the same.
@@ -157,7 +150,7 @@ fuzz_target!(|data: &[u8]| {
                 *written,
                 serde_json::to_string(response).expect("serialises")
             );
-            let line = format!("{{\"Operation\":\"{}\",\"Input\":{text}}}", op.name());
+            let line = format!("{{\"Operation\":\"{}\",\"Input\":{text}}}", op.aws_name());
             let enveloped =
                 handle_envelope(store, &line, &mut FuzzRng::new(seed), Policy::Documented);
             assert_eq!(
@@ -185,7 +178,7 @@ fuzz_target!(|data: &[u8]| {
         };
         let attributes = &v[attributes_member];
         let id = v["KeyIdentifier"].as_str().expect("parsed");
-        let key = lookup(store, id, Side::Incoming).expect("it ran");
+        let key = store.lookup(id).expect("it ran");
         let symmetric = matches!(key.material(), KeyMaterial::Symmetric(_));
         let public_only = matches!(key.material(), KeyMaterial::RsaPublic(_));
         match op {
@@ -194,13 +187,8 @@ fuzz_target!(|data: &[u8]| {
                 if let Some(w) = &wrapped {
                     back["WrappedKey"] = w.clone();
                 }
-                let back = handle_value(
-                    store,
-                    Operation::DecryptData,
-                    &back,
-                    &mut FuzzRng::new(seed),
-                    Policy::Documented,
-                );
+                let back = Request::from_value(Operation::DecryptData, &back)
+                    .and_then(|q| q.execute(store, &mut FuzzRng::new(seed), Policy::Documented));
                 match back {
                     Ok(b) => assert!(
                         b["PlainText"].as_str().map(str::to_ascii_uppercase)
@@ -223,13 +211,8 @@ fuzz_target!(|data: &[u8]| {
                 if let Some(w) = &wrapped {
                     back["WrappedKey"] = w.clone();
                 }
-                let back = handle_value(
-                    store,
-                    Operation::EncryptData,
-                    &back,
-                    &mut FuzzRng::new(seed),
-                    Policy::Documented,
-                );
+                let back = Request::from_value(Operation::EncryptData, &back)
+                    .and_then(|q| q.execute(store, &mut FuzzRng::new(seed), Policy::Documented));
                 if let Ok(b) = back {
                     assert_eq!(
                         b["CipherText"].as_str().map(str::to_ascii_uppercase),

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use paycrypt::rsa::OsRng;
+use paycrypt::OsRng;
 use paycrypt::wire::{Operation, Request, ServiceError};
 use paycrypt::{Key, KeyIdentifier, KeyStore, MemoryKeyStore, Policy};
 

@@ -255,6 +255,11 @@ impl Verifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Caller, ApiError> {
+        // An origin-form target (what hyper gives for every route the server answers). `aws-sigv4`
+        // panics on some other forms (a target without a path), so they are refused here.
+        if !path_and_query.starts_with('/') {
+            return Err(incomplete("The request target must be an absolute path"));
+        }
         let Some(value) = headers.get(http::header::AUTHORIZATION) else {
             return Err(ApiError::new(
                 Shape::MissingAuthenticationToken,
@@ -636,6 +641,15 @@ mod tests {
             shape(v.verify("POST", V1_PATH, &h, body, at())),
             Shape::InvalidSignature
         );
+
+        // A request target that is not an absolute path (aws-sigv4 panics on some): refused first.
+        for target in ["a", "*", "", "keys/x/encrypt"] {
+            assert_eq!(
+                shape(v.verify("POST", target, &v1(), body, at())),
+                Shape::IncompleteSignature,
+                "{target:?}"
+            );
+        }
 
         // A session token the credential does not have.
         let mut h = v1();

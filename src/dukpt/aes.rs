@@ -26,9 +26,10 @@ use cipher::{
 };
 use zeroize::Zeroizing;
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::Ksn;
 use crate::error::{Error, Problem};
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 use crate::scrub::scrubbed;
 
 /// An X9.24-3-2017 key usage of a derived working key (table 2 of the standard).
@@ -75,6 +76,7 @@ impl KeyUsage {
     ];
 
     /// The two-byte code in the derivation data, e.g. `0x3002`.
+    #[must_use]
     pub const fn code(self) -> u16 {
         match self {
             KeyUsage::KeyEncryptionKey => 0x0002,
@@ -90,6 +92,7 @@ impl KeyUsage {
     }
 
     /// The usage with a code; `None` for any other value (including `8001`, the initial key).
+    #[must_use]
     pub fn from_code(code: u16) -> Option<Self> {
         Self::ALL.into_iter().find(|u| u.code() == code)
     }
@@ -116,6 +119,10 @@ const fn key_bits(algorithm: SymmetricAlgorithm) -> u16 {
 }
 
 /// The initial key (IK) of the device with this initial key ID.
+///
+/// # Errors
+///
+/// A BDK that is not an AES key ([`Problem::AttributesForKey`]).
 pub fn initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Result<SymmetricKey, Error> {
     scrubbed(|| {
         check_bdk(bdk)?;
@@ -127,6 +134,10 @@ pub fn initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Result<Symme
 
 /// The intermediate derivation key for the KSN's counter (the "transaction key" the working keys are
 /// derived from). It has the BDK's algorithm.
+///
+/// # Errors
+///
+/// A BDK that is not an AES key, a KSN that is not an AES KSN.
 pub fn derivation_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
     scrubbed(|| {
         check_bdk(bdk)?;
@@ -148,6 +159,11 @@ pub fn derivation_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Err
 /// The working key of a usage and type for the KSN's transaction.
 ///
 /// [`derive_data_key`](crate::dukpt::derive_data_key) calls this with usage `3002`, `3000` or `3001`.
+///
+/// # Errors
+///
+/// A BDK that is not an AES key, a KSN that is not an AES KSN, a key type stronger than the BDK
+/// ([`Problem::DerivationType`]).
 pub fn working_key(
     bdk: &SymmetricKey,
     ksn: &Ksn,
@@ -172,6 +188,10 @@ pub(crate) fn working_key_unscrubbed(
 
 /// The DUKPT update key of the device with this initial key ID (X9.24-3-2017 6.5.3): the key encryption
 /// key (`0002`) of the given type for transaction counter `FFFFFFFF`.
+///
+/// # Errors
+///
+/// A BDK that is not an AES key, a key type stronger than the BDK.
 pub fn update_key(
     bdk: &SymmetricKey,
     initial_key_id: &[u8; 8],

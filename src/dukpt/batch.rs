@@ -16,11 +16,12 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::tdes::Variant;
 use crate::dukpt::{DukptKeyVariant, Ksn, derive_data_key};
 use crate::error::{Error, Problem};
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
-use crate::tdes::{self, Lanes};
+use crate::key::SymmetricKey;
+use crate::tdes::{self, LaneMask, Lanes};
 
 /// One request of [`derive_data_keys`]: the arguments of [`derive_data_key`] besides the BDK.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +66,7 @@ where
             _ => Ok(()),
         }
     };
-    let mut pass = [0usize; tdes::LANES];
+    let mut pass = [0usize; tdes::BATCH];
     let mut filled = 0;
     // Counters are 1..=21 bits set (zero is refused when the KSN is built).
     for bits in 1..=21u32 {
@@ -79,7 +80,7 @@ where
             }
             pass[filled] = i;
             filled += 1;
-            if filled == tdes::LANES {
+            if filled == tdes::BATCH {
                 run_pass(bdk, requests, &pass, &mut out);
                 filled = 0;
             }
@@ -109,12 +110,13 @@ const MASK: u64 = 0xC0C0_C0C0_0000_0000;
 /// The counter bits of the KSN register.
 const COUNTER: u64 = 0x1F_FFFF;
 
-/// One bitsliced pass: the requests `indices` (at most 64, all valid TDES requests).
+/// One batch pass: the requests `indices` (at most [`tdes::BATCH`], all valid TDES requests).
 fn run_pass<F>(bdk: &SymmetricKey, requests: &[DataKeyRequest], indices: &[usize], out: &mut F)
 where
     F: FnMut(usize, Result<SymmetricKey, Error>),
 {
-    let n = indices.len();
+    let indices = &indices[..indices.len().min(tdes::BATCH)];
+    let count = indices.len();
     let ksn = |lane: usize| -> [u8; 10] {
         requests[indices[lane]]
             .ksn
@@ -123,17 +125,16 @@ where
             .unwrap_or([0; 10])
     };
     // Public per-lane data: the KSN register without its counter, the counter, the device.
-    let mut base = [0u64; tdes::LANES];
-    let mut counter = [0u64; tdes::LANES];
-    let mut device = [0u64; tdes::LANES];
-    for lane in 0..n {
+    let mut base = [0u64; tdes::BATCH];
+    let mut counter = [0u64; tdes::BATCH];
+    let mut device = [0u64; tdes::BATCH];
+    for lane in 0..count {
         let k = ksn(lane);
         let register = be(&k[2..]);
         base[lane] = register & !COUNTER;
         counter[lane] = register & COUNTER;
         device[lane] = be(&k) & !0x1F;
     }
-    let all = Lanes::first(n);
     let secret = bdk.secret_bytes();
     let (k1, k2) = (
         Zeroizing::new(be(&secret[..8])),
@@ -141,7 +142,7 @@ where
     );
 
     // IPEK = TDES_BDK(device) ‖ TDES_{BDK ⊕ mask}(device).
-    let (mut left, mut right) = if device[..n].iter().all(|d| *d == device[0]) {
+    let (mut left, mut right) = if device[..count].iter().all(|d| *d == device[0]) {
         let mut l = tdes::tdes2_block(device[0], *k1, *k2);
         let mut r = tdes::tdes2_block(device[0], *k1 ^ MASK, *k2 ^ MASK);
         let lanes = (Lanes::broadcast(l), Lanes::broadcast(r));
@@ -149,76 +150,78 @@ where
         r.zeroize();
         lanes
     } else {
-        let mut l = Lanes::from_values(&device[..n]);
+        let mut l = Lanes::from_values(&device[..count]);
         let mut r = l.clone();
-        tdes::tdes2_lanes_one_key(&mut l, *k1, *k2);
-        tdes::tdes2_lanes_one_key(&mut r, *k1 ^ MASK, *k2 ^ MASK);
+        tdes::tdes2_lanes2_one_key(&mut l, &mut r, [*k1, *k2], [*k1 ^ MASK, *k2 ^ MASK], count);
         (l, r)
     };
 
-    // The non-reversible steps: step j sets each lane's j-th highest counter bit in its register.
-    let mask = Lanes::broadcast(MASK);
+    // The non-reversible steps: step j sets each lane's j-th highest counter bit in its register,
+    //   R' = DES_L(reg ⊕ R) ⊕ R,  L' = DES_{L⊕M}(reg ⊕ R ⊕ M) ⊕ R ⊕ M,
+    // both DES computations of a step in one bitsliced pass. The register lanes get their new bit
+    // set in bitsliced form (which lanes set which bit is public: the KSN counters).
+    let mut register = Lanes::from_values(&base[..count]);
     let mut remaining = counter;
-    let mut register = base;
     let mut steps = 0;
     loop {
-        let mut active = 0u64;
-        for lane in 0..n {
-            if remaining[lane] != 0 {
-                let top = 1u64 << (63 - remaining[lane].leading_zeros());
-                register[lane] |= top;
-                remaining[lane] &= !top;
-                active |= 1 << (63 - lane);
+        let mut active: LaneMask = Default::default();
+        let mut bits: [LaneMask; 21] = Default::default();
+        for (lane, remaining) in remaining.iter_mut().enumerate().take(count) {
+            if *remaining != 0 {
+                let top = 63 - remaining.leading_zeros();
+                *remaining &= !(1 << top);
+                Lanes::add_lane(&mut active, lane);
+                Lanes::add_lane(&mut bits[top as usize % 21], lane);
             }
         }
-        if active == 0 {
+        if active.iter().all(|a| *a == 0) {
             break;
         }
         steps += 1;
-        let reg = Lanes::from_values(&register[..n]);
-        // R' = DES_L(reg ⊕ R) ⊕ R
-        let mut new_right = reg.clone();
+        for (bit, mask) in bits.iter().enumerate() {
+            // Register bit `bit` (of the u64) is FIPS bit 64 - bit: word 63 - bit.
+            register.set_bit(63 - bit, mask);
+        }
+        let mut new_right = register.clone();
         new_right.xor(&right);
-        tdes::des_lanes(&mut new_right, &left, false);
-        new_right.xor(&right);
-        // L' = DES_{L⊕M}(reg ⊕ R ⊕ M) ⊕ R ⊕ M
+        let mut new_left = new_right.clone();
+        new_left.xor_constant(MASK);
         let mut masked_key = left.clone();
-        masked_key.xor(&mask);
-        let mut masked_right = right.clone();
-        masked_right.xor(&mask);
-        let mut new_left = reg;
-        new_left.xor(&masked_right);
-        tdes::des_lanes(&mut new_left, &masked_key, false);
-        new_left.xor(&masked_right);
-        left.select(&new_left, active);
-        right.select(&new_right, active);
+        masked_key.xor_constant(MASK);
+        tdes::des_lanes2(&mut new_right, &left, &mut new_left, &masked_key, count);
+        new_right.xor(&right);
+        new_left.xor(&right);
+        new_left.xor_constant(MASK);
+        left.select(&new_left, &active);
+        right.select(&new_right, &active);
     }
     debug_assert!(steps <= 21);
 
-    // The data variant, then the one-way step V = TDES_V(V_L) ‖ TDES_V(V_R).
-    let mut variant = [0u64; tdes::LANES];
-    for lane in 0..n {
-        variant[lane] = be(&tdes_variant(requests[indices[lane]].variant).mask());
+    // The data variant, then the one-way step V = TDES_V(V_L) ‖ TDES_V(V_R), both halves in one pass.
+    let mut by_variant: [LaneMask; 2] = Default::default();
+    for lane in 0..count {
+        let v = usize::from(tdes_variant(requests[indices[lane]].variant) == Variant::DataResponse);
+        Lanes::add_lane(&mut by_variant[v], lane);
     }
-    let variant = Lanes::from_values(&variant[..n]);
-    left.xor(&variant);
-    right.xor(&variant);
+    for (variant, lanes) in [Variant::DataRequest, Variant::DataResponse]
+        .into_iter()
+        .zip(&by_variant)
+    {
+        let mask = be(&variant.mask());
+        for n in (0..64).filter(|n| (mask >> (63 - n)) & 1 == 1) {
+            left.flip_bit(n, lanes);
+            right.flip_bit(n, lanes);
+        }
+    }
     let mut one_left = left.clone();
-    tdes::tdes2_lanes(&mut one_left, &left, &right);
     let mut one_right = right.clone();
-    tdes::tdes2_lanes(&mut one_right, &left, &right);
-    left.select(&one_left, all);
-    right.select(&one_right, all);
+    tdes::tdes2_lanes2(&mut one_left, &mut one_right, &left, &right, count);
 
     // The keys and their expanded ciphers, all lanes at once.
-    let mut l = Zeroizing::new([0u64; tdes::LANES]);
-    let mut r = Zeroizing::new([0u64; tdes::LANES]);
-    left.to_values(&mut l[..n]);
-    right.to_values(&mut r[..n]);
     let mut bytes = Zeroizing::new([0u8; 16]);
-    tdes::tdes2_expand_lanes(&left, &right, n, |lane, cipher| {
-        bytes[..8].copy_from_slice(&l[lane].to_be_bytes());
-        bytes[8..].copy_from_slice(&r[lane].to_be_bytes());
+    tdes::tdes2_expand_lanes(&one_left, &one_right, count, |lane, a, b, cipher| {
+        bytes[..8].copy_from_slice(&a.to_be_bytes());
+        bytes[8..].copy_from_slice(&b.to_be_bytes());
         out(
             indices[lane],
             Ok(SymmetricKey::tdes2_expanded(&bytes, cipher)),
@@ -237,16 +240,24 @@ mod tests {
             "0123456789ABCDEFFEDCBA9876543210",
         )
         .unwrap();
-        for mix in [true, false] {
-            check_batch(&bdk, mix);
+        // One pass of each size (up to 64, 128 and 256 lanes), and several passes.
+        for (count, mix) in [
+            (20, true),
+            (64, false),
+            (100, true),
+            (150, false),
+            (256, true),
+            (600, true),
+        ] {
+            check_batch(&bdk, count, mix);
         }
     }
 
-    /// 150 requests (three passes) with random counters, one or two devices.
-    fn check_batch(bdk: &SymmetricKey, mix: bool) {
+    /// `count` requests with random counters, one or two devices.
+    fn check_batch(bdk: &SymmetricKey, count: u64, mix: bool) {
         let mut requests = alloc::vec::Vec::new();
-        let mut x = 0x1234_5678u64;
-        for i in 0..150u64 {
+        let mut x = 0x1234_5678u64 ^ count;
+        for i in 0..count {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);

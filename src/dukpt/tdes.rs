@@ -21,9 +21,10 @@ use cipher::{
 };
 use zeroize::Zeroizing;
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::Ksn;
 use crate::error::{Error, Problem};
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
 use crate::scrub::scrubbed;
 
 /// The key mask of the non-reversible key generation process and the IPEK's right half.
@@ -58,6 +59,7 @@ impl Variant {
     ];
 
     /// The 16-byte mask XORed onto the transaction key.
+    #[must_use]
     pub const fn mask(self) -> [u8; 16] {
         // The variant byte sits at the same position in both halves.
         let at = match self {
@@ -74,12 +76,17 @@ impl Variant {
     }
 
     /// Whether the one-way step follows the XOR (the two data variants).
+    #[must_use]
     pub const fn one_way(self) -> bool {
         matches!(self, Variant::DataRequest | Variant::DataResponse)
     }
 }
 
 /// The initial PIN encryption key (IPEK) of the device the KSN names (the counter is ignored).
+///
+/// # Errors
+///
+/// A BDK that is not a `TDES_2KEY` key, a KSN that is not a TDES KSN.
 pub fn ipek(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
     scrubbed(|| {
         let ksn = check(bdk, ksn)?;
@@ -90,6 +97,10 @@ pub fn ipek(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
 }
 
 /// The transaction key ("current key") for the KSN's counter, before any variant.
+///
+/// # Errors
+///
+/// As [`ipek`].
 pub fn transaction_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Error> {
     scrubbed(|| {
         let ksn = check(bdk, ksn)?;
@@ -103,6 +114,10 @@ pub fn transaction_key(bdk: &SymmetricKey, ksn: &Ksn) -> Result<SymmetricKey, Er
 ///
 /// [`Variant::DataRequest`] is what [`derive_data_key`](crate::dukpt::derive_data_key) uses for
 /// `REQUEST` and `BIDIRECTIONAL`, [`Variant::DataResponse`] for `RESPONSE`.
+///
+/// # Errors
+///
+/// As [`ipek`].
 pub fn working_key(bdk: &SymmetricKey, ksn: &Ksn, variant: Variant) -> Result<SymmetricKey, Error> {
     scrubbed(|| working_key_unscrubbed(bdk, ksn, variant))
 }

@@ -1,4 +1,4 @@
-//! RSA keys and the private and public operations (feature `alloc`).
+//! RSA keys and the private and public operations (feature `rsa`).
 
 mod import;
 mod monty;
@@ -6,7 +6,7 @@ mod oaep;
 mod pkcs1;
 mod private;
 mod raw;
-#[doc(hidden)]
+#[cfg(feature = "test-vectors")]
 pub mod test_vectors;
 
 use alloc::vec::Vec;
@@ -18,10 +18,12 @@ use sha2::{Sha256, Sha512};
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::padding::max_len_for;
-use super::{RsaPadding, TryCryptoRng};
+use rand_core::TryCryptoRng;
+
+use super::RsaPadding;
+use crate::algorithm::RsaSize;
 use crate::error::{Error, Problem};
 use crate::kcv::Kcv;
-use crate::key::RsaSize;
 
 /// Optional hardening of the private operation beyond base blinding, which is always on (see the
 /// [module documentation](crate::rsa) and `SECURITY.md` for what each costs and protects against).
@@ -124,6 +126,10 @@ impl RsaPrivateKey {
     /// Read a PEM private key: `PRIVATE KEY` (PKCS#8) or `RSA PRIVATE KEY` (PKCS#1). Any other label,
     /// including `ENCRYPTED PRIVATE KEY`, is [`Problem::KeyEncoding`]; a size other than 2048, 3072 or 4096
     /// bits is [`Problem::RsaKeySize`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let (inner, bits) = import::private_from_pem(pem, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -131,6 +137,10 @@ impl RsaPrivateKey {
 
     /// Read a DER private key, PKCS#8 `PrivateKeyInfo` (algorithm `rsaEncryption`) or PKCS#1
     /// `RSAPrivateKey`. Errors as for [`RsaPrivateKey::from_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let (inner, bits) = import::private_from_der(der, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -175,6 +185,10 @@ impl RsaPrivateKey {
     /// value not below the modulus, bad OAEP padding, a failed fault check — is [`Error::Decryption`];
     /// an RNG failure is [`Error::Rng`]. PKCS#1 v1.5 with malformed padding does **not** fail: it returns the
     /// implicit-rejection message (see the [module documentation](crate::rsa)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decryption`] for any ciphertext that does not decrypt, [`Error::Rng`].
     pub fn decrypt<R: TryCryptoRng + ?Sized>(
         &self,
         padding: Option<RsaPadding>,
@@ -252,6 +266,10 @@ impl RsaPublicKey {
     /// Read a PEM public key: `PUBLIC KEY` (SubjectPublicKeyInfo) or `RSA PUBLIC KEY` (PKCS#1). Any other
     /// label is [`Problem::KeyEncoding`]; a size other than 2048, 3072 or 4096 bits is
     /// [`Problem::RsaKeySize`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let (inner, bits) = import::public_from_pem(pem, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -259,6 +277,10 @@ impl RsaPublicKey {
 
     /// Read a DER public key: SubjectPublicKeyInfo (algorithm `rsaEncryption`) or PKCS#1 `RSAPublicKey`.
     /// Errors as for [`RsaPublicKey::from_pem`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`], [`Problem::RsaKeySize`].
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let (inner, bits) = import::public_from_der(der, import::Sizes::Aws)?;
         Self::sized(inner, bits)
@@ -279,12 +301,14 @@ impl RsaPublicKey {
     }
 
     /// The key's size.
+    #[must_use]
     pub fn size(&self) -> RsaSize {
         self.size
     }
 
     /// The key check value (`SHA_1`): SHA-1 of the DER SubjectPublicKeyInfo, leftmost 4 bytes, shown as
     /// 8 upper-case hex digits. The same for a key read as SPKI or PKCS#1, and for a key pair's public half.
+    #[must_use]
     pub fn kcv(&self) -> Kcv {
         self.kcv
     }
@@ -296,6 +320,10 @@ impl RsaPublicKey {
     /// exactly the modulus length and a value below the modulus, else [`Problem::RsaRawPlaintext`]
     /// (compared in constant time; the outcome itself is necessarily visible, see the README). An RNG
     /// failure is [`Error::Rng`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::PlaintextTooLong`], [`Problem::RsaRawPlaintext`], [`Error::Rng`].
     pub fn encrypt<R: TryCryptoRng + ?Sized>(
         &self,
         padding: Option<RsaPadding>,

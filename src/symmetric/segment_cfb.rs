@@ -8,6 +8,8 @@
 use cipher::{Block, BlockCipherEncrypt};
 use zeroize::Zeroize;
 
+use super::Direction;
+
 /// The segment size `s`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Segment {
@@ -23,8 +25,11 @@ pub(crate) fn apply<C: BlockCipherEncrypt>(
     iv: Block<C>,
     segment: Segment,
     buf: &mut [u8],
-    decrypt: bool,
+    direction: Direction,
 ) {
+    // The ciphertext segment feeds back: the input when decrypting, the output when encrypting.
+    // `direction` is public, so selecting on it leaks nothing.
+    let decrypt = direction == Direction::Decrypt;
     let mut register = iv;
     let mut output = Block::<C>::default();
     match segment {
@@ -39,8 +44,6 @@ pub(crate) fn apply<C: BlockCipherEncrypt>(
                 {
                     let input = *byte;
                     *byte ^= o;
-                    // The ciphertext segment feeds back: the input when decrypting, the output when
-                    // encrypting. `decrypt` is public, so this selection leaks nothing.
                     *fb = if decrypt { input } else { *byte };
                 }
             }
@@ -91,9 +94,9 @@ mod tests {
         let aes = aes::Aes128::new(&key.into());
         // plaintext bits 0110 1011 1100 0001, ciphertext bits 0110 1000 1011 0011
         let mut buf = [0x6b, 0xc1];
-        apply(&aes, iv.into(), Segment::Bit, &mut buf, false);
+        apply(&aes, iv.into(), Segment::Bit, &mut buf, Direction::Encrypt);
         assert_eq!(buf, [0x68, 0xb3]);
-        apply(&aes, iv.into(), Segment::Bit, &mut buf, true);
+        apply(&aes, iv.into(), Segment::Bit, &mut buf, Direction::Decrypt);
         assert_eq!(buf, [0x6b, 0xc1]);
     }
 

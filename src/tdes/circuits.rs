@@ -8,7 +8,7 @@
 /// S-box 1: 86 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s1(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s1(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a4;
     let t1 = !a1;
     let t2 = a5 & a6;
@@ -101,7 +101,7 @@ pub(super) fn s1(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 
 /// S-box 2: 71 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s2(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s2(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a1;
     let t1 = a6 ^ t0;
     let t2 = a5 ^ t1;
@@ -179,7 +179,7 @@ pub(super) fn s2(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 
 /// S-box 3: 75 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s3(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s3(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a1;
     let t1 = !a6;
     let t2 = a5 ^ t1;
@@ -261,7 +261,7 @@ pub(super) fn s3(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 
 /// S-box 4: 54 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s4(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s4(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a6;
     let t1 = !a3;
     let t2 = t1 | a5;
@@ -322,7 +322,7 @@ pub(super) fn s4(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 
 /// S-box 5: 82 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s5(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s5(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a1;
     let t1 = !a4;
     let t2 = !a2;
@@ -411,7 +411,7 @@ pub(super) fn s5(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 
 /// S-box 6: 77 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s6(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s6(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a5;
     let t1 = !a6;
     let t2 = !a2;
@@ -495,7 +495,7 @@ pub(super) fn s6(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 
 /// S-box 7: 76 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s7(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s7(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a6;
     let t1 = a2 ^ a4;
     let t60 = !t1;
@@ -578,7 +578,7 @@ pub(super) fn s7(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 
 /// S-box 8: 72 gates.
 #[inline(always)]
 #[rustfmt::skip]
-pub(super) fn s8(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64) -> [u64; 4] {
+pub(super) fn s8(a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32) -> [u32; 4] {
     let t0 = !a6;
     let t1 = !a4;
     let t2 = !a2;

@@ -84,7 +84,6 @@ const MAX_MOVES: usize = 40;
 
 /// Per round: the (rotation, mask) pairs that move the key bits of the round key into place, and how
 /// many there are, for the round key layout of [`round_key_position`].
-#[allow(clippy::type_complexity)]
 const MOVES: ([[(u32, u64); MAX_MOVES]; 16], [usize; 16]) = {
     let mut moves = [[(0u32, 0u64); MAX_MOVES]; 16];
     let mut counts = [0usize; 16];
@@ -114,7 +113,9 @@ const MOVES: ([[(u32, u64); MAX_MOVES]; 16], [usize; 16]) = {
 
 /// The S-box words, read from memory rather than folded into 64-bit immediates: a load uses a load
 /// port, an immediate an ALU slot, and the round is bound by ALU slots (`black_box` keeps the
-/// compiler from folding the table back into the code).
+/// compiler from folding the table back into the code). Called once per round: with the address
+/// taken once for the 16 rounds, the compiler copies the 32 words into stack slots before them, and
+/// a block takes 8 % more time (measured on x86-64).
 #[inline(always)]
 fn words() -> &'static [[u64; 4]; 8] {
     static WORDS_IN_MEMORY: [[u64; 4]; 8] = WORDS;
@@ -164,6 +165,18 @@ fn f(r: u32, k: u64, words: &[[u64; 4]; 8]) -> u32 {
     let out =
         ((sbox(0) | sbox(1)) | (sbox(2) | sbox(3))) | ((sbox(4) | sbox(5)) | (sbox(6) | sbox(7)));
     out as u32
+}
+
+/// The rounds written out one by one, each pair `a b` being `L ^= f(R, K[a])`, `R ^= f(L, K[b])`:
+/// every round key at a constant offset and no loop counter, 4 % fewer instructions than a loop over
+/// pairs of rounds (`benches/callgrind.sh tdes3-block`: 7 546 instead of 7 855 per TDES block).
+macro_rules! rounds {
+    ($keys:expr, $l:ident, $r:ident, $($a:literal $b:literal),*) => {
+        $(
+            *$l ^= f(*$r, $keys[$a], words());
+            *$r ^= f(*$l, $keys[$b], words());
+        )*
+    };
 }
 
 /// The 16 round keys of one DES key, six bits per S-box, in the order of the S-box input.
@@ -218,21 +231,13 @@ impl Schedule {
     /// The 16 rounds, encrypting: `(l, r)` = `(L0, R0)` in, `(L16, R16)` out (no final swap).
     #[inline]
     pub(crate) fn encrypt(&self, l: &mut u32, r: &mut u32) {
-        let words = words();
-        for pair in self.keys.chunks_exact(2) {
-            *l ^= f(*r, pair[0], words);
-            *r ^= f(*l, pair[1], words);
-        }
+        rounds!(self.keys, l, r, 0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15);
     }
 
     /// The 16 rounds with the round keys in reverse order (decryption).
     #[inline]
     pub(crate) fn decrypt(&self, l: &mut u32, r: &mut u32) {
-        let words = words();
-        for pair in self.keys.rchunks_exact(2) {
-            *l ^= f(*r, pair[1], words);
-            *r ^= f(*l, pair[0], words);
-        }
+        rounds!(self.keys, l, r, 15 14, 13 12, 11 10, 9 8, 7 6, 5 4, 3 2, 1 0);
     }
 }
 
@@ -286,7 +291,10 @@ pub(crate) fn des_encrypt(schedule: &Schedule, block: u64) -> u64 {
 }
 
 #[cfg(test)]
-#[allow(clippy::needless_range_loop)]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "the tests index several arrays by one position"
+)]
 mod tests {
     use super::*;
 

@@ -166,7 +166,10 @@ pub(super) const ROUND_KEY_BIT: [[u8; 48]; 16] = {
 };
 
 #[cfg(test)]
-#[allow(clippy::needless_range_loop)]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "the tests index several arrays by one position"
+)]
 mod tests {
     use super::*;
 

@@ -5,14 +5,17 @@ use core::fmt;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::algorithm::{Mode, SymmetricAlgorithm};
 use crate::error::{Error, Problem};
-use crate::kcv::cmac_parts_into;
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
-use crate::symmetric::{self, Iv, Mode};
+use crate::key::SymmetricKey;
+use crate::mac::cmac_parts_into;
+use crate::symmetric::{self, Iv};
 
 use super::header::{Algorithm, FIXED_HEADER_LEN, Header, Version, read_decimal};
 use super::kdf::{DerivedKeys, derive_keys};
-use super::{MAX_BLOCK_LEN, Versions, rand_core::TryCryptoRng};
+use rand_core::TryCryptoRng;
+
+use super::{MAX_BLOCK_LEN, Versions};
 
 fn invalid(problem: Problem) -> Error {
     Error::invalid(problem)
@@ -44,6 +47,10 @@ impl<'a> KeyBlock<'a> {
     ///    block ([`Problem::KeyBlockPayload`]);
     /// 7. the optional blocks' total is a multiple of the cipher block
     ///    ([`Problem::KeyBlockOptionalBlock`]).
+    ///
+    /// # Errors
+    ///
+    /// The checks above, each with its [`Problem`].
     pub fn parse(block: &'a str, versions: Versions) -> Result<Self, Error> {
         let b = block.as_bytes();
         let version = match b.first().copied().and_then(Version::from_id) {
@@ -81,16 +88,19 @@ impl<'a> KeyBlock<'a> {
     }
 
     /// The header.
+    #[must_use]
     pub fn header(&self) -> &Header<'a> {
         &self.header
     }
 
     /// The header's text (fixed header and optional blocks): the authenticated data.
+    #[must_use]
     pub fn header_text(&self) -> &'a str {
         self.header_text
     }
 
     /// The encrypted payload's length in bytes: the buffer [`KeyBlock::unwrap`] needs.
+    #[must_use]
     pub fn payload_len(&self) -> usize {
         self.payload_hex.len() / 2
     }
@@ -104,6 +114,10 @@ impl<'a> KeyBlock<'a> {
     /// [`Error::Decryption`], with the buffer wiped. So is an authentic payload whose key-length field
     /// is not whole bytes or is longer than the payload. The result borrows `buf` and wipes it when
     /// dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockKbpk`], [`Error::BufferTooSmall`], [`Error::Decryption`].
     pub fn unwrap<'b>(
         &self,
         kbpk: &SymmetricKey,
@@ -136,9 +150,9 @@ impl<'a> KeyBlock<'a> {
 fn open(block: &KeyBlock<'_>, keys: &DerivedKeys, payload: &mut [u8]) -> Result<usize, Error> {
     let version = block.header.version();
     let mac_len = version.mac_len();
-    crate::hex::decode_mut(block.payload_hex, payload)?;
+    crate::hex::decode(block.payload_hex, payload)?;
     let mut received = [0u8; 16];
-    crate::hex::decode_mut(block.mac_hex, &mut received[..mac_len])?;
+    crate::hex::decode(block.mac_hex, &mut received[..mac_len])?;
     let header = block.header_text.as_bytes();
     let mut computed = Zeroizing::new([0u8; 16]);
     if version.is_legacy() {
@@ -194,22 +208,29 @@ pub struct Unwrapped<'a, 'b> {
 
 impl<'a> Unwrapped<'a, '_> {
     /// The key block's header.
+    #[must_use]
     pub fn header(&self) -> &Header<'a> {
         &self.header
     }
 
     /// The clear key.
+    #[must_use]
     pub fn key(&self) -> &[u8] {
         &self.payload[2..2 + self.key_len]
     }
 
     /// The padding that followed the key in the payload (random in practice; for reproducing a block).
+    #[must_use]
     pub fn padding(&self) -> &[u8] {
         &self.payload[2 + self.key_len..]
     }
 
     /// The key as a [`SymmetricKey`], its algorithm from the header's algorithm and the key's length
     /// ([`symmetric_algorithm`]); any other pairing is [`Problem::WrappedKeyPolicy`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::WrappedKeyPolicy`].
     pub fn symmetric_key(&self) -> Result<SymmetricKey, Error> {
         let algorithm = symmetric_algorithm(self.header.algorithm(), self.key_len)
             .ok_or(invalid(Problem::WrappedKeyPolicy))?;
@@ -234,6 +255,7 @@ impl fmt::Debug for Unwrapped<'_, '_> {
 /// The AWS key algorithm of a TR-31 algorithm and key length: `T` with 16 or 24 bytes is
 /// `TDES_2KEY`/`TDES_3KEY`, `A` with 16, 24 or 32 bytes `AES_128`/`AES_192`/`AES_256`; anything else
 /// `None`.
+#[must_use]
 pub const fn symmetric_algorithm(
     algorithm: Algorithm,
     key_len: usize,
@@ -322,6 +344,10 @@ fn layout(header: &Header<'_>, key_len: usize, mask: KeyLengthMask) -> Result<La
 
 /// The length of the block [`wrap`] makes of `header` and a key of `key_len` bytes masked by `mask`
 /// (the buffer it needs), or the error it would give for them.
+///
+/// # Errors
+///
+/// As [`wrap`], except the RNG and the buffer.
 pub fn wrapped_len(
     header: &Header<'_>,
     key_len: usize,
@@ -346,6 +372,10 @@ pub fn wrapped_len(
 /// [`Problem::KeyBlockOptionalBlock`] (more than 99 blocks), [`Problem::KeyBlockPayload`] (no key, or a
 /// block longer than 9999 characters), [`Error::BufferTooSmall`], [`Error::Rng`]. The clear payload is
 /// built in `out` itself and is encrypted in place; on error `out` is wiped.
+///
+/// # Errors
+///
+/// As listed above.
 pub fn wrap<'o, R: TryCryptoRng + ?Sized>(
     kbpk: &SymmetricKey,
     header: &Header<'_>,

@@ -31,7 +31,7 @@
 //! the unwrap wipes on every path; the clear key exists only in that buffer and in the working key.
 //!
 //! ```
-//! use paycrypt::tr31::{self, dynamic::WrappedKey};
+//! use paycrypt::tr31::dynamic::WrappedKey;
 //! use paycrypt::{EncryptionAttributes, Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass};
 //! use paycrypt::{KeyMaterial, KeyModesOfUse, KeyUsage, KeyUse, Mode, Policy, Side};
 //! use paycrypt::{SymmetricAlgorithm, SymmetricKey};
@@ -57,20 +57,20 @@
 //! assert_eq!(working.kcv().to_string(), "77CD54"); // the unwrapped key's, not the KEK's
 //!
 //! let mut data = [0u8; 16];
-//! paycrypt::reencrypt::decrypt_in_place(&KeyUse { key: &working, attributes }, &mut data)?;
+//! paycrypt::decrypt_in_place(&KeyUse::new(&working, attributes), &mut data)?;
 //! # Ok::<(), paycrypt::Error>(())
 //! ```
 
 use core::fmt;
 
+use rand_core::TryCryptoRng;
+
+use crate::algorithm::{KeyAlgorithm, SymmetricAlgorithm};
 use crate::error::{Error, Problem, Side};
 use crate::kcv::KcvAlgorithm;
-use crate::key::{
-    KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage, SymmetricAlgorithm,
-    SymmetricKey,
-};
-use crate::keystore::{Key, KeyMaterial};
-use crate::reencrypt::{EncryptionAttributes, Policy};
+use crate::key::SymmetricKey;
+use crate::keystore::{Key, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyUsage};
+use crate::operation::{EncryptionAttributes, Policy};
 
 use super::Versions;
 use super::block::KeyBlock;
@@ -78,6 +78,10 @@ use super::header::{Algorithm, Header, ModeOfUse, Usage, Version};
 
 /// Check the rules for a KEK that unwraps dynamic keys (T5); returns its key material and the key block
 /// version it protects (`B` for a TDES KEK, `D` for an AES KEK).
+///
+/// # Errors
+///
+/// An invalid KEK for `side`; [`Error::AccessDenied`] when its modes of use forbid unwrapping.
 pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Error> {
     let invalid = |problem| Error::Invalid {
         side: Some(side),
@@ -95,7 +99,6 @@ pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Erro
     }
     let material = match kek.material() {
         KeyMaterial::Symmetric(k) if attributes.key_class == KeyClass::SymmetricKey => k,
-        #[allow(unreachable_patterns)] // only `Symmetric` exists without `alloc`
         _ => return Err(invalid(Problem::AttributesForKey)),
     };
     let modes = attributes.key_modes_of_use;
@@ -107,6 +110,10 @@ pub fn check_kek(kek: &Key, side: Side) -> Result<(&SymmetricKey, Version), Erro
 
 /// Check the header of a dynamic key for `side` (T1/T2): usage `D0`, algorithm `T` or `A`, mode of use
 /// `B`/`D`/`N` incoming or `B`/`E`/`N` outgoing, `N` only under [`Policy::Documented`].
+///
+/// # Errors
+///
+/// [`Problem::WrappedKeyPolicy`] for `side`.
 pub fn check_header(header: &Header<'_>, side: Side, policy: Policy) -> Result<(), Error> {
     let mode_ok = match (header.mode_of_use(), side) {
         (ModeOfUse::EncryptDecrypt, _)
@@ -129,6 +136,10 @@ pub fn check_header(header: &Header<'_>, side: Side, policy: Policy) -> Result<(
 }
 
 /// The key-strength rule (T6): a wrapped key may not be stronger than its KEK.
+///
+/// # Errors
+///
+/// [`Problem::WrappedKeyStrength`].
 pub fn check_strength(key: SymmetricAlgorithm, kek: SymmetricAlgorithm) -> Result<(), Error> {
     if key <= kek {
         Ok(())
@@ -145,8 +156,14 @@ pub const MAX_DYNAMIC_PAYLOAD_LEN: usize = 64;
 /// Unwrap a dynamic key for `side` as AWS's data operations do: the KEK rules, the version against the
 /// KEK's algorithm, the header policy, then the unwrap (MAC first), the key length against the header
 /// algorithm, and the strength rule. The payload (at most [`MAX_DYNAMIC_PAYLOAD_LEN`] bytes) is
-/// decrypted into a wiped stack buffer. Every failure of the unwrap itself is
-/// [`Problem::WrappedKeyUnwrap`].
+/// decrypted into a wiped stack buffer.
+///
+/// # Errors
+///
+/// As [`check_kek`] and [`check_header`]; a block that does not parse is its key-block problem, one
+/// not of the KEK's version [`Problem::KeyBlockKbpk`], a payload longer than
+/// [`MAX_DYNAMIC_PAYLOAD_LEN`] [`Problem::WrappedKeyPolicy`]; every failure of the unwrap itself is
+/// [`Problem::WrappedKeyUnwrap`]; then [`check_strength`].
 pub fn unwrap_dynamic_key(
     kek: &Key,
     block: &str,
@@ -163,17 +180,17 @@ fn unwrap_with_mode(
     policy: Policy,
 ) -> Result<(SymmetricKey, ModeOfUse), Error> {
     let (kbpk, version) = check_kek(kek, side)?;
-    let parsed = KeyBlock::parse(block, Versions::Current).map_err(|e| e.on(side))?;
+    let parsed = KeyBlock::parse(block, Versions::Current).map_err(|e| e.with_side(side))?;
     if parsed.header().version() != version {
-        return Err(Error::invalid(Problem::KeyBlockKbpk).on(side));
+        return Err(Error::invalid(Problem::KeyBlockKbpk).with_side(side));
     }
     check_header(parsed.header(), side, policy)?;
     // A D0 key's payload is at most 48 bytes (2 + 32, padded to the AES block) with the usual
     // key-length masking (TR31.md §7.9); a longer one is refused before any cryptography.
     if parsed.payload_len() > MAX_DYNAMIC_PAYLOAD_LEN {
-        return Err(Error::invalid(Problem::WrappedKeyPolicy).on(side));
+        return Err(Error::invalid(Problem::WrappedKeyPolicy).with_side(side));
     }
-    let opaque = |_: Error| Error::invalid(Problem::WrappedKeyUnwrap).on(side);
+    let opaque = |_: Error| Error::invalid(Problem::WrappedKeyUnwrap).with_side(side);
     let mut buf = [0u8; MAX_DYNAMIC_PAYLOAD_LEN];
     // `Unwrapped` wipes `buf` when dropped (and the unwrap wipes it on its own errors).
     let unwrapped = parsed.unwrap(kbpk, &mut buf).map_err(opaque)?;
@@ -181,7 +198,7 @@ fn unwrap_with_mode(
     if key.is_single_des_equivalent() {
         return Err(opaque(Error::Decryption));
     }
-    check_strength(key.algorithm(), kbpk.algorithm()).map_err(|e| e.on(side))?;
+    check_strength(key.algorithm(), kbpk.algorithm()).map_err(|e| e.with_side(side))?;
     Ok((key, parsed.header().mode_of_use()))
 }
 
@@ -210,6 +227,7 @@ impl fmt::Debug for WrappedKey<'_> {
 
 impl<'a> WrappedKey<'a> {
     /// A key block under `kek`, with the default check-value algorithm.
+    #[must_use]
     pub const fn new(kek: &'a Key, key_block: &'a str) -> Self {
         WrappedKey {
             kek,
@@ -229,6 +247,12 @@ impl<'a> WrappedKey<'a> {
     /// module's table, then the unwrapped key as a D0 [`Key`] bearing the KEK's ARN and the unwrapped
     /// key's check value (see the module docs). Put it into a [`KeyUse`](crate::KeyUse) with the same
     /// `attributes`.
+    ///
+    /// # Errors
+    ///
+    /// Validation errors for `side`, as the module's table says ([`Problem::AttributesForKey`] for
+    /// attributes other than `Symmetric`, [`Problem::KcvAlgorithm`] for `SHA_1`), and those of the
+    /// unwrap ([`unwrap_dynamic_key`]); [`Error::AccessDenied`] for a KEK that may not unwrap.
     pub fn working_key(
         &self,
         attributes: &EncryptionAttributes,
@@ -282,7 +306,11 @@ fn modes_of(mode: ModeOfUse) -> KeyModesOfUse {
 /// [`Error::AccessDenied`], on the outgoing side); the header's version must fit its algorithm
 /// ([`Problem::KeyBlockKbpk`]). The header is not held to the dynamic-key rules, so refused blocks can
 /// be made too.
-pub fn wrap_under_kek<'o, R: super::TryCryptoRng + ?Sized>(
+///
+/// # Errors
+///
+/// As the KEK rules above, then as [`wrap`](super::wrap).
+pub fn wrap_under_kek<'o, R: TryCryptoRng + ?Sized>(
     kek: &Key,
     header: &Header<'_>,
     key: &[u8],
@@ -297,7 +325,6 @@ pub fn wrap_under_kek<'o, R: super::TryCryptoRng + ?Sized>(
         // Unwrap rights are not what wrapping needs; its own are checked below.
         Err(Error::AccessDenied { .. }) => match kek.material() {
             KeyMaterial::Symmetric(k) => k,
-            #[allow(unreachable_patterns)] // only `Symmetric` exists without `alloc`
             _ => return Err(Error::AccessDenied { side }),
         },
         Err(e) => return Err(e),

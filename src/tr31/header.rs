@@ -6,8 +6,8 @@
 
 use core::fmt;
 
+use crate::algorithm::{SymmetricAlgorithm, vocabulary};
 use crate::error::{Error, Problem};
-use crate::key::SymmetricAlgorithm;
 
 use super::kdf::Binding;
 
@@ -46,6 +46,7 @@ pub enum Version {
 
 impl Version {
     /// The version ID character.
+    #[must_use]
     pub const fn id(self) -> u8 {
         match self {
             Version::A => b'A',
@@ -56,11 +57,13 @@ impl Version {
     }
 
     /// Whether this is a legacy version (`A` or `C`).
+    #[must_use]
     pub const fn is_legacy(self) -> bool {
         matches!(self, Version::A | Version::C)
     }
 
     /// The cipher block size of the version in bytes: 8 (TDES) or 16 (AES).
+    #[must_use]
     pub const fn block_size(self) -> usize {
         match self {
             Version::D => 16,
@@ -69,6 +72,7 @@ impl Version {
     }
 
     /// The authenticator length in bytes: 4 (`A`, `C`), 8 (`B`), 16 (`D`).
+    #[must_use]
     pub const fn mac_len(self) -> usize {
         match self {
             Version::A | Version::C => 4,
@@ -78,6 +82,7 @@ impl Version {
     }
 
     /// How the version derives its encryption and authentication keys.
+    #[must_use]
     pub const fn binding(self) -> Binding {
         match self {
             Version::A | Version::C => Binding::Variant,
@@ -86,6 +91,7 @@ impl Version {
     }
 
     /// Whether a KBPK of `algorithm` protects this version: TDES for `A`, `B`, `C`; AES for `D`.
+    #[must_use]
     pub const fn fits_kbpk(self, algorithm: SymmetricAlgorithm) -> bool {
         match self {
             Version::D => !algorithm.is_tdes(),
@@ -94,6 +100,7 @@ impl Version {
     }
 
     /// The version of the current standard for a KBPK of `algorithm`: `B` for TDES, `D` for AES.
+    #[must_use]
     pub const fn for_kbpk(algorithm: SymmetricAlgorithm) -> Self {
         if algorithm.is_tdes() {
             Version::B
@@ -135,6 +142,10 @@ impl Usage {
     pub const P0: Usage = Usage(*b"P0");
 
     /// A usage of two characters `0-9A-Z`; anything else is [`Problem::KeyBlockHeader`].
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockHeader`].
     pub fn new(usage: &str) -> Result<Self, Error> {
         match usage.as_bytes() {
             &[a, b] if is_upper_alnum(a) && is_upper_alnum(b) => Ok(Usage([a, b])),
@@ -143,6 +154,7 @@ impl Usage {
     }
 
     /// The two characters.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         // Built only from ASCII alphanumerics.
         core::str::from_utf8(&self.0).unwrap_or_default()
@@ -161,37 +173,7 @@ impl fmt::Debug for Usage {
     }
 }
 
-macro_rules! letter_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $letter:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The header character.
-            pub const fn letter(self) -> u8 {
-                match self {
-                    $($name::$variant => $letter,)+
-                }
-            }
-
-            /// The value of a header character; `None` for any other.
-            pub const fn from_letter(letter: u8) -> Option<Self> {
-                match letter {
-                    $($letter => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-letter_enum! {
+vocabulary! { letter
     /// The algorithm of the wrapped key (header byte 7).
     Algorithm {
         /// `A`: AES.
@@ -211,7 +193,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+vocabulary! { letter
     /// The mode of use of the wrapped key (header byte 8).
     ModeOfUse {
         /// `B`: encrypt and decrypt (wrap and unwrap).
@@ -239,7 +221,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+vocabulary! { letter
     /// Whether the wrapped key may be exported (header byte 11).
     Exportability {
         /// `E`: exportable under a trusted key-encryption key.
@@ -251,7 +233,7 @@ letter_enum! {
     }
 }
 
-letter_enum! {
+vocabulary! { letter
     /// The key context (X9.143 header byte 14; TR-31:2018's first reserved `0`).
     KeyContext {
         /// `0`: determined by the wrapping key.
@@ -276,6 +258,10 @@ pub enum KeyVersion {
 
 impl KeyVersion {
     /// Parse two alphanumeric characters.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockHeader`].
     pub fn new(text: &str) -> Result<Self, Error> {
         match text.as_bytes() {
             &[a, b] => Self::from_pair([a, b]),
@@ -295,6 +281,7 @@ impl KeyVersion {
     }
 
     /// The two header characters.
+    #[must_use]
     pub const fn to_pair(self) -> [u8; 2] {
         match self {
             KeyVersion::Unused => *b"00",
@@ -316,6 +303,10 @@ impl<'a> OptionalBlock<'a> {
     /// A block to wrap: an ID of two characters `0-9A-Za-z` and data of printable ASCII
     /// (`0x20`–`0x7E`). Anything else is [`Problem::KeyBlockOptionalBlock`]. A block longer than 255
     /// characters in all is written in the extended length form.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyBlockOptionalBlock`].
     pub fn new(id: &'a str, data: &'a str) -> Result<Self, Error> {
         let ok_id = id.len() == 2 && id.bytes().all(|c| c.is_ascii_alphanumeric());
         if !ok_id || !data.bytes().all(is_printable) {
@@ -329,22 +320,26 @@ impl<'a> OptionalBlock<'a> {
     }
 
     /// The block's ID, e.g. `KS`.
+    #[must_use]
     pub fn id(&self) -> &'a str {
         self.id
     }
 
     /// The block's data (without ID and length).
+    #[must_use]
     pub fn data(&self) -> &'a str {
         self.data
     }
 
     /// Whether the block is (or will be written) in the extended length form: `00`, two hex digits
     /// giving the number of characters of the length, then the length (X9.143 counts characters).
+    #[must_use]
     pub fn is_extended(&self) -> bool {
         self.extended
     }
 
     /// The characters this block takes in the header, ID and length included.
+    #[must_use]
     pub fn encoded_len(&self) -> usize {
         if self.extended {
             10 + self.data.len()
@@ -415,11 +410,13 @@ impl<'a> OptionalBlocks<'a> {
 
     /// Blocks to wrap, in order. More than 99 (98 if a `PB` block must be added) is refused when
     /// wrapping.
+    #[must_use]
     pub const fn new(blocks: &'a [OptionalBlock<'a>]) -> Self {
         OptionalBlocks(Repr::Given(blocks))
     }
 
     /// How many blocks.
+    #[must_use]
     pub fn len(&self) -> usize {
         match self.0 {
             Repr::Encoded { count, .. } => usize::from(count),
@@ -428,6 +425,7 @@ impl<'a> OptionalBlocks<'a> {
     }
 
     /// Whether there are none.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -441,6 +439,7 @@ impl<'a> OptionalBlocks<'a> {
     }
 
     /// The blocks, in order.
+    #[must_use]
     pub fn iter(&self) -> Blocks<'a> {
         Blocks {
             repr: self.0,
@@ -450,6 +449,7 @@ impl<'a> OptionalBlocks<'a> {
     }
 
     /// The first block with `id`, if any.
+    #[must_use]
     pub fn get(&self, id: &str) -> Option<OptionalBlock<'a>> {
         self.iter().find(|b| b.id == id)
     }
@@ -597,6 +597,7 @@ pub struct Header<'a> {
 impl Header<'static> {
     /// A header to wrap a key with: key version `00`, exportability `E`, context `0`, no optional
     /// blocks (change them with the `with_*` methods).
+    #[must_use]
     pub const fn new(
         version: Version,
         usage: Usage,
@@ -654,52 +655,62 @@ impl<'a> Header<'a> {
     }
 
     /// The key block version.
+    #[must_use]
     pub const fn version(&self) -> Version {
         self.version
     }
 
     /// The key usage.
+    #[must_use]
     pub const fn usage(&self) -> Usage {
         self.usage
     }
 
     /// The wrapped key's algorithm.
+    #[must_use]
     pub const fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
 
     /// The wrapped key's mode of use.
+    #[must_use]
     pub const fn mode_of_use(&self) -> ModeOfUse {
         self.mode_of_use
     }
 
     /// The key version number.
+    #[must_use]
     pub const fn key_version(&self) -> KeyVersion {
         self.key_version
     }
 
     /// The exportability.
+    #[must_use]
     pub const fn exportability(&self) -> Exportability {
         self.exportability
     }
 
     /// The key context.
+    #[must_use]
     pub const fn context(&self) -> KeyContext {
         self.context
     }
 
     /// The optional blocks (`PB` included).
+    #[must_use]
     pub const fn blocks(&self) -> OptionalBlocks<'a> {
         self.blocks
     }
 
     /// Characters of the header as it stands: 16 plus the optional blocks (a `PB` block that wrapping
     /// adds for alignment is not counted).
+    #[must_use]
     pub fn len(&self) -> usize {
         FIXED_HEADER_LEN + self.blocks.encoded_len()
     }
 
     /// Never true: a header has at least its 16 fixed characters.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         false
     }

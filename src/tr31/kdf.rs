@@ -14,9 +14,10 @@
 
 use zeroize::Zeroizing;
 
+use crate::algorithm::SymmetricAlgorithm;
 use crate::error::{Error, Problem};
-use crate::kcv::cmac_parts_into;
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
+use crate::key::SymmetricKey;
+use crate::mac::cmac_parts_into;
 
 /// How a key block binds its keys to the KBPK.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -38,11 +39,13 @@ pub struct DerivedKeys {
 
 impl DerivedKeys {
     /// The key block encryption key.
+    #[must_use]
     pub fn kbek(&self) -> &SymmetricKey {
         &self.kbek
     }
 
     /// The key block authentication key.
+    #[must_use]
     pub fn kbak(&self) -> &SymmetricKey {
         &self.kbak
     }
@@ -63,6 +66,10 @@ const ENCRYPTION_CTR: u16 = 0x0002;
 ///
 /// A KBPK that the binding does not take (an AES KBPK for [`Binding::Variant`], a TDES KBPK for
 /// [`Binding::DerivationCtr`]) is [`Problem::KeyBlockKbpk`].
+///
+/// # Errors
+///
+/// [`Problem::KeyBlockKbpk`].
 pub fn derive_keys(kbpk: &SymmetricKey, binding: Binding) -> Result<DerivedKeys, Error> {
     let algorithm = kbpk.algorithm();
     let (kbek, kbak) = match binding {

@@ -1,5 +1,5 @@
 //! Many requests at once, for callers that have them (the CLI's `batch`, a server's queue):
-//! [`handle_values`] answers each exactly as [`handle_value`](super::handle_value) would, and derives
+//! [`handle_values`] answers each exactly as [`Request::execute`] would, and derives
 //! the TDES DUKPT working keys of all of them first, per BDK, with
 //! [`derive_data_keys`](crate::dukpt::derive_data_keys): 64 keys per pass of the bitsliced TDES core
 //! instead of one derivation per request.
@@ -14,21 +14,21 @@ use alloc::vec::Vec;
 use rand_core::TryCryptoRng;
 use serde_json::Value;
 
-use super::{Operation, Request, ServiceError};
+use super::{Json, Operation, Request, ServiceError};
+use crate::algorithm::SymmetricAlgorithm;
 use crate::dukpt::{DataKeyRequest, derive_data_keys};
-use crate::error::Side;
-use crate::key::{SymmetricAlgorithm, SymmetricKey};
-use crate::keystore::{KeyMaterial, KeyStore, lookup};
-use crate::reencrypt::{EncryptionAttributes, Policy};
+use crate::key::SymmetricKey;
+use crate::keystore::{KeyMaterial, KeyStore};
+use crate::operation::{EncryptionAttributes, Policy, Run};
 
 /// Parse and run every request (operation and its JSON input): the answers in the same order, each
-/// what [`handle_value`](super::handle_value) gives for it.
+/// what [`Request::from_value`] and [`Request::execute`] give for it.
 pub fn handle_values<S, R>(
     store: &S,
     requests: &[(Operation, &Value)],
     rng: &mut R,
     policy: Policy,
-) -> Vec<Result<super::Json, ServiceError>>
+) -> Vec<Result<Json, ServiceError>>
 where
     S: KeyStore + ?Sized,
     R: TryCryptoRng + ?Sized,
@@ -49,14 +49,15 @@ where
             Request::EncryptData { key, .. } => [None, Some(key)],
             Request::DecryptData { key, .. } => [Some(key), None],
         };
-        for (k, side) in [Side::Incoming, Side::Outgoing].into_iter().enumerate() {
-            let Some(side_request) = sides[k] else {
+        // k: 0 incoming, 1 outgoing.
+        for (k, side_request) in sides.into_iter().enumerate() {
+            let Some(side_request) = side_request else {
                 continue;
             };
             let EncryptionAttributes::Dukpt(d) = side_request.attributes else {
                 continue;
             };
-            let Ok(key) = lookup(store, &side_request.key_identifier, side) else {
+            let Ok(key) = store.lookup(&side_request.key_identifier) else {
                 continue;
             };
             let KeyMaterial::Symmetric(bdk) = key.material() else {
@@ -92,10 +93,11 @@ where
         .enumerate()
         .map(|(i, request)| {
             let request = request?;
-            let keys = [derived[2 * i].as_ref(), derived[2 * i + 1].as_ref()];
-            request
-                .run_derived(store, rng, policy, keys)
-                .map_err(|e| request.map_error(e))
+            let run = Run {
+                policy,
+                derived: [derived[2 * i].as_ref(), derived[2 * i + 1].as_ref()],
+            };
+            request.execute_with(store, rng, run)
         })
         .collect()
 }
@@ -197,8 +199,8 @@ mod tests {
         assert_eq!(batch.len(), lines.len());
         let mut ok = 0;
         for ((op, input), got) in lines.iter().zip(&batch) {
-            let want =
-                super::super::handle_value(&store, *op, input, &mut NoRng, Policy::Documented);
+            let want = Request::from_value(*op, input)
+                .and_then(|r| r.execute(&store, &mut NoRng, Policy::Documented));
             match (got, &want) {
                 (Ok(got), Ok(want)) => assert_eq!(**got, **want, "{input}"),
                 (Err(got), Err(want)) => assert_eq!(got, want, "{input}"),

@@ -24,12 +24,14 @@ use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::ServiceError;
+use crate::algorithm::AwsName;
 
 /// The most characters of a member name or value that an error message repeats.
 pub const MAX_ECHO: usize = 64;
 
 /// `s` as a message may repeat it: at most [`MAX_ECHO`] characters (then `…`), control characters
 /// replaced by `�`.
+#[must_use]
 pub fn echo(s: &str) -> String {
     let mut out: String = s
         .chars()
@@ -57,16 +59,22 @@ impl Json {
     /// Parse JSON text (RFC 8259). A member name that appears twice in one object is an error (a parser
     /// differential otherwise: `serde_json` keeps the last, other parsers the first), as is nesting
     /// deeper than 128. The text itself is the caller's to wipe.
+    ///
+    /// # Errors
+    ///
+    /// [`JsonError`] for text that is not JSON, a member given twice, or nesting too deep.
     pub fn parse(text: &str) -> Result<Json, JsonError> {
         parse::parse(text)
     }
 
     /// Compact JSON text (`serde_json::to_string`'s layout), in a buffer wiped on drop.
+    #[must_use]
     pub fn to_text(&self) -> Zeroizing<String> {
         write::to_text(&self.0, None)
     }
 
     /// Pretty JSON text with a four-space indent (what the AWS CLI prints), in a buffer wiped on drop.
+    #[must_use]
     pub fn to_pretty(&self) -> Zeroizing<String> {
         write::to_text(&self.0, Some("    "))
     }
@@ -74,6 +82,7 @@ impl Json {
     /// This document as the one member `name` of a new object (`{"Output": …}`), moved, not copied.
     /// (`serde_json::json!` with an expression serializes it into a copy, leaving the original to be
     /// dropped unwiped.)
+    #[must_use]
     pub fn wrapped(mut self, name: &str) -> Json {
         let mut members = Map::new();
         members.insert(name.to_string(), self.take());
@@ -81,6 +90,7 @@ impl Json {
     }
 
     /// The value, no longer wiped on drop: the caller takes that over.
+    #[must_use]
     pub fn into_value(mut self) -> Value {
         self.take()
     }
@@ -271,17 +281,17 @@ impl<'a> Object<'a> {
             .transpose()
     }
 
-    /// An optional enum member parsed by `parse`, listing the allowed values on failure.
-    pub(crate) fn opt_enum<T>(
+    /// An optional enum member: one of `allowed` by its AWS name, listing them all on failure.
+    pub(crate) fn opt_enum<T: AwsName>(
         &self,
         member: &str,
-        allowed: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
+        allowed: &[T],
     ) -> Result<Option<T>, ServiceError> {
         let Some(s) = self.opt_str(member)? else {
             return Ok(None);
         };
-        parse(s).map(Some).ok_or_else(|| {
+        let found = allowed.iter().copied().find(|v| v.aws_name() == s);
+        found.map(Some).ok_or_else(|| {
             let given = if self.echo_values {
                 format!("Value '{}'", echo(s))
             } else {
@@ -291,21 +301,24 @@ impl<'a> Object<'a> {
                 self.path_of(member),
                 format!(
                     "{given} failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                    allowed.join(", ")
+                    allowed
+                        .iter()
+                        .map(|v| v.aws_name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
         })
     }
 
     /// A required enum member.
-    pub(crate) fn req_enum<T>(
+    pub(crate) fn req_enum<T: AwsName>(
         &self,
         member: &str,
-        allowed: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
+        allowed: &[T],
     ) -> Result<T, ServiceError> {
         self.req(member)?;
-        self.opt_enum(member, allowed, parse)?.ok_or_else(|| {
+        self.opt_enum(member, allowed)?.ok_or_else(|| {
             ServiceError::field(self.path_of(member), "Member must not be null".to_string())
         })
     }

@@ -23,18 +23,23 @@
 use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt;
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use super::ServiceError;
+use super::error::{Member, describe, member};
 use super::json::{Json, Object, echo, join};
+use crate::algorithm::KeyAlgorithm;
 use crate::error::Error;
 use crate::kcv::KcvAlgorithm;
-use crate::key::{
-    KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyModesOfUse, KeyState, KeyUsage, SymmetricKey,
+use crate::key::SymmetricKey;
+use crate::keystore::{
+    Key, KeyArn, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyState, KeyUsage,
+    MemoryKeyStore,
 };
-use crate::keystore::{Key, KeyMaterial, MemoryKeyStore};
+
 use crate::rsa::{RsaPrivateKey, RsaPublicKey};
 
 /// A key-store document that cannot be loaded: which key (ARN, or position when the ARN itself is
@@ -86,24 +91,27 @@ fn from_service(key: Option<&str>, e: ServiceError) -> KeyStoreFileError {
 }
 
 fn at(key: Option<&str>, path: String, e: Error) -> KeyStoreFileError {
-    let message = match e {
-        Error::Invalid { problem, .. } => problem.to_string(),
-        other => other.to_string(),
-    };
     KeyStoreFileError {
         key: key.map(str::to_string),
         path,
-        message,
+        message: describe(e),
     }
 }
 
-fn names(all: &[impl fmt::Display]) -> alloc::vec::Vec<String> {
-    all.iter().map(ToString::to_string).collect()
-}
-
-fn strs(v: &[String]) -> alloc::vec::Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
+/// `KeyModesOfUse`'s members, in AWS's order, each with its flag: the one table the document's reader
+/// and the listing use.
+type Flag = fn(&mut KeyModesOfUse) -> &mut bool;
+const MODES_OF_USE: [(&str, Flag); 9] = [
+    ("Encrypt", |m| &mut m.encrypt),
+    ("Decrypt", |m| &mut m.decrypt),
+    ("Wrap", |m| &mut m.wrap),
+    ("Unwrap", |m| &mut m.unwrap),
+    ("Generate", |m| &mut m.generate),
+    ("Sign", |m| &mut m.sign),
+    ("Verify", |m| &mut m.verify),
+    ("DeriveKey", |m| &mut m.derive_key),
+    ("NoRestrictions", |m| &mut m.no_restrictions),
+];
 
 fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, ServiceError> {
     let attrs_value = o.req("KeyAttributes")?;
@@ -113,23 +121,17 @@ fn parse_attributes(o: &Object<'_>, path: &str) -> Result<KeyAttributes, Service
         &["KeyUsage", "KeyClass", "KeyAlgorithm", "KeyModesOfUse"],
     )?
     .quiet();
-    let usages = names(KeyUsage::ALL);
-    let classes = names(KeyClass::ALL);
-    let algorithms = names(&KeyAlgorithm::ALL);
-    let key_usage = a.req_enum("KeyUsage", &strs(&usages), KeyUsage::from_aws_name)?;
-    let key_class = a.req_enum("KeyClass", &strs(&classes), KeyClass::from_aws_name)?;
-    let key_algorithm = a.req_enum(
-        "KeyAlgorithm",
-        &strs(&algorithms),
-        KeyAlgorithm::from_aws_name,
-    )?;
+    let key_usage = a.req_enum("KeyUsage", &KeyUsage::ALL)?;
+    let key_class = a.req_enum("KeyClass", &KeyClass::ALL)?;
+    let key_algorithm = a.req_enum("KeyAlgorithm", &KeyAlgorithm::ALL)?;
     let modes_path = a.path_of("KeyModesOfUse");
     let modes_value = a.req("KeyModesOfUse")?;
-    let m = Object::new(modes_value, &modes_path, &KeyModesOfUse::MEMBERS)?.quiet();
+    let names = MODES_OF_USE.map(|(name, _)| name);
+    let m = Object::new(modes_value, &modes_path, &names)?.quiet();
     let mut key_modes_of_use = KeyModesOfUse::default();
-    for member in KeyModesOfUse::MEMBERS {
-        if let (Some(flag), Some(v)) = (key_modes_of_use.flag_mut(member), m.opt_bool(member)?) {
-            *flag = v;
+    for (name, flag) in MODES_OF_USE {
+        if let Some(v) = m.opt_bool(name)? {
+            *flag(&mut key_modes_of_use) = v;
         }
     }
     Ok(KeyAttributes {
@@ -185,32 +187,25 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
     )
     .map_err(|e| at(key, material_path.clone(), e))?;
     let mut stored = Key::new(arn, attributes, material).map_err(|e| {
-        let member = match e {
-            Error::Invalid { problem, .. } => match problem.member() {
-                crate::Member::KeyAttributes => o.path_of("KeyAttributes"),
-                _ => material_path.clone(),
-            },
+        let path = match e {
+            Error::Invalid { problem, .. } if member(problem) == Member::KeyAttributes => {
+                o.path_of("KeyAttributes")
+            }
             _ => material_path.clone(),
         };
-        at(key, member, e)
+        at(key, path, e)
     })?;
     if let Some(enabled) = o.opt_bool("Enabled").map_err(|e| from_service(key, e))? {
         stored = stored.with_enabled(enabled);
     }
-    let states = names(KeyState::ALL);
-    let states: alloc::vec::Vec<&str> = states.iter().map(String::as_str).collect();
     if let Some(state) = o
-        .opt_enum("KeyState", &states, KeyState::from_aws_name)
+        .opt_enum("KeyState", &KeyState::ALL)
         .map_err(|e| from_service(key, e))?
     {
         stored = stored.with_state(state);
     }
     if let Some(kcv_algorithm) = o
-        .opt_enum(
-            "KeyCheckValueAlgorithm",
-            &["ANSI_X9_24", "CMAC", "SHA_1"],
-            KcvAlgorithm::from_aws_name,
-        )
+        .opt_enum("KeyCheckValueAlgorithm", &KcvAlgorithm::ALL)
         .map_err(|e| from_service(key, e))?
     {
         stored = stored
@@ -248,12 +243,18 @@ fn parse_key(value: &Value, path: &str) -> Result<Key, KeyStoreFileError> {
 }
 
 impl MemoryKeyStore {
-    /// Load a key-store document (see the [`wire`](crate::wire) module docs). Keys with the same ARN,
-    /// aliases with the same name, aliases naming a missing key, and a member given twice in one object
-    /// are errors.
+    /// Load a key-store document (feature `json`; the document's shape is in the `wire` module's
+    /// `keystore_file` docs, and in the README of the `paycrypt` CLI).
     ///
     /// The parsed document (key hex, PEM text) is wiped before this returns, on success and on error;
     /// `text` itself is the caller's to wipe (read it into a `Zeroizing<String>`).
+    ///
+    /// # Errors
+    ///
+    /// Text that is not JSON; a member given twice in one object; keys with the same ARN, aliases with
+    /// the same name or naming a missing key; any key that [`Key::new`] refuses or whose
+    /// `KeyCheckValue` does not match its material. The error names the key and the member, never a
+    /// value.
     pub fn from_json(text: &str) -> Result<Self, KeyStoreFileError> {
         let value = Json::parse(text).map_err(|e| match e.duplicate_path() {
             Some(path) => KeyStoreFileError {
@@ -271,6 +272,10 @@ impl MemoryKeyStore {
     }
 
     /// Load a key-store document from a JSON value.
+    ///
+    /// # Errors
+    ///
+    /// As [`MemoryKeyStore::from_json`], without the JSON text's own errors.
     pub fn from_value(value: &Value) -> Result<Self, KeyStoreFileError> {
         let top = Object::new(value, "", &["Keys", "Aliases"])
             .map_err(|e| from_service(None, e))?
@@ -321,4 +326,47 @@ impl MemoryKeyStore {
         }
         Ok(store)
     }
+}
+
+/// The store as `paycrypt keys` lists it: ListKeys' and ListAliases' members (`{"Keys": [...],
+/// "Aliases": [...]}`), never key material. `PaycryptAllowRawRsaOutgoing` appears only where it is set.
+#[must_use]
+pub fn key_store_listing(store: &MemoryKeyStore) -> Json {
+    let keys: Vec<Value> = store.keys().map(key_listing).collect();
+    let aliases: Vec<Value> = store
+        .aliases()
+        .map(|(alias, arn)| json!({"AliasName": alias, "KeyArn": arn.as_str()}))
+        .collect();
+    Json::from(json!({"Keys": keys, "Aliases": aliases}))
+}
+
+fn key_listing(key: &Key) -> Value {
+    let a = key.attributes();
+    let modes: Map<String, Value> = MODES_OF_USE
+        .iter()
+        .map(|(name, flag)| {
+            let mut m = a.key_modes_of_use;
+            ((*name).to_string(), Value::Bool(*flag(&mut m)))
+        })
+        .collect();
+    let mut listed = json!({
+        "KeyArn": key.arn().as_str(),
+        "KeyAttributes": {
+            "KeyUsage": a.key_usage.aws_name(),
+            "KeyClass": a.key_class.aws_name(),
+            "KeyAlgorithm": a.key_algorithm.aws_name(),
+            "KeyModesOfUse": modes,
+        },
+        "KeyCheckValue": key.kcv().to_string(),
+        "KeyCheckValueAlgorithm": key.kcv_algorithm().aws_name(),
+        "Enabled": key.enabled(),
+        "KeyState": key.state().aws_name(),
+    });
+    // paycrypt's own member (not AWS), shown only where it is set.
+    if key.allows_raw_rsa_outgoing()
+        && let Some(members) = listed.as_object_mut()
+    {
+        members.insert("PaycryptAllowRawRsaOutgoing".to_string(), Value::Bool(true));
+    }
+    listed
 }

@@ -20,14 +20,38 @@ use core::fmt;
 
 use super::json::{Object, join};
 use super::{Operation, ServiceError};
+use crate::algorithm::AwsName;
 use crate::error::Side;
 use crate::kcv::KcvAlgorithm;
-use crate::reencrypt::EncryptionAttributes;
+use crate::operation::EncryptionAttributes;
 
 /// The shortest and longest `Tr31KeyBlock` AWS takes.
-pub const TR31_KEY_BLOCK_LEN: (usize, usize) = (56, 9984);
+pub(super) const TR31_KEY_BLOCK_LEN: (usize, usize) = (56, 9984);
 
-const KCV_ALGORITHMS: [&str; 4] = ["CMAC", "ANSI_X9_24", "HMAC", "SHA_1"];
+/// A `KeyCheckValueAlgorithm` value of AWS's list: the library's ([`KcvAlgorithm`]'s table) or `HMAC`
+/// (AWS's, for HMAC keys; refused for a TDES or AES data key, as `SHA_1` is).
+#[derive(Clone, Copy)]
+enum KcvValue {
+    Known(KcvAlgorithm),
+    Hmac,
+}
+
+impl AwsName for KcvValue {
+    fn aws_name(self) -> &'static str {
+        match self {
+            KcvValue::Known(a) => a.aws_name(),
+            KcvValue::Hmac => "HMAC",
+        }
+    }
+}
+
+/// AWS's `KeyCheckValueAlgorithm` values, in AWS's order.
+const KCV_VALUES: [KcvValue; 4] = [
+    KcvValue::Known(KcvAlgorithm::Cmac),
+    KcvValue::Known(KcvAlgorithm::AnsiX924),
+    KcvValue::Hmac,
+    KcvValue::Known(KcvAlgorithm::Sha1),
+];
 
 /// A side's wrapped key, as parsed. `Debug` shows the block's length, not the block.
 #[derive(Clone, PartialEq, Eq)]
@@ -121,22 +145,19 @@ pub(super) fn parse(
             "Member must satisfy regular expression pattern: [0-9a-zA-Z]+".to_string(),
         ));
     }
-    let kcv_algorithm = match o.opt_enum("KeyCheckValueAlgorithm", &KCV_ALGORITHMS, |s| {
-        KCV_ALGORITHMS.iter().copied().find(|a| *a == s)
-    })? {
+    let kcv_algorithm = match o.opt_enum("KeyCheckValueAlgorithm", &KCV_VALUES)? {
         None => None,
-        Some(name) => match KcvAlgorithm::from_aws_name(name) {
-            Some(a @ (KcvAlgorithm::AnsiX924 | KcvAlgorithm::Cmac)) => Some(a),
-            _ => {
-                return Err(ServiceError::field(
-                    o.path_of("KeyCheckValueAlgorithm"),
-                    format!(
-                        "KeyCheckValueAlgorithm {name} does not apply to a TDES or AES data key \
-                         (ANSI_X9_24 or CMAC)"
-                    ),
-                ));
-            }
-        },
+        Some(KcvValue::Known(a @ (KcvAlgorithm::AnsiX924 | KcvAlgorithm::Cmac))) => Some(a),
+        Some(other) => {
+            let name = other.aws_name();
+            return Err(ServiceError::field(
+                o.path_of("KeyCheckValueAlgorithm"),
+                format!(
+                    "KeyCheckValueAlgorithm {name} does not apply to a TDES or AES data key \
+                     (ANSI_X9_24 or CMAC)"
+                ),
+            ));
+        }
     };
     match attributes {
         EncryptionAttributes::Symmetric(_) => {}

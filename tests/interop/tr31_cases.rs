@@ -10,7 +10,7 @@
 
 use std::convert::Infallible;
 
-use paycrypt::tr31::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::tr31::{
     self, Algorithm, Exportability, Header, KeyBlock, KeyContext, KeyLengthMask, KeyVersion,
     ModeOfUse, OptionalBlock, OptionalBlocks, Usage, Version, Versions,
@@ -167,9 +167,9 @@ pub fn generate(count: usize, seed: u64) -> Vec<Case> {
             let kbpk = rng.bytes(kbpk_alg.key_len());
             let key = rng.bytes(key_len);
             let usage = rng.pick(USAGES);
-            let mode = rng.pick(ModeOfUse::ALL);
-            let exportability = rng.pick(Exportability::ALL);
-            let context = rng.pick(KeyContext::ALL);
+            let mode = rng.pick(&ModeOfUse::ALL);
+            let exportability = rng.pick(&Exportability::ALL);
+            let context = rng.pick(&KeyContext::ALL);
             let given: Vec<OptionalBlock<'_>> = blocks
                 .iter()
                 .map(|(i, d)| OptionalBlock::new(i, d).unwrap())

@@ -1,4 +1,4 @@
-//! The validation battery: each rule of the spec broken once, through the JSON layer, must give the
+//! The validation battery: each rule of DECISIONS.md §8 broken once, through the JSON layer, must give the
 //! right AWS error kind and field path, never a panic and never output.
 
 use paycrypt::Policy;
@@ -58,6 +58,19 @@ fn check_with(name: &str, op: Operation, request: Value, expect: Expect, policy:
     }
 }
 
+/// One broken member per row: (case, JSON pointer into the good request, its new value, the
+/// `fieldList` path of the `ValidationException` expected).
+fn broken_members<const N: usize>(rows: [(&str, &str, Value, &'static str); N]) {
+    for (name, pointer, value, path) in rows {
+        check(
+            name,
+            ReEncryptData,
+            with(good(), pointer, value),
+            Expect::Validation(path),
+        );
+    }
+}
+
 /// Set (or add) the member at a JSON pointer.
 fn with(mut v: Value, pointer: &str, new: Value) -> Value {
     let (parent, member) = pointer.rsplit_once('/').unwrap();
@@ -83,54 +96,33 @@ fn the_good_request_works() {
 fn wire_shape_rules() {
     use Expect::Validation as V;
     let g = good;
-    check(
-        "bad hex",
-        ReEncryptData,
-        with(g(), "/CipherText", json!("ZZ")),
-        V("CipherText"),
-    );
-    check(
-        "odd length",
-        ReEncryptData,
-        with(g(), "/CipherText", json!("ABC")),
-        V("CipherText"),
-    );
-    check(
-        "too short",
-        ReEncryptData,
-        with(g(), "/CipherText", json!("")),
-        V("CipherText"),
-    );
-    check(
-        "too long",
-        ReEncryptData,
-        with(g(), "/CipherText", json!("00".repeat(2113))),
-        V("CipherText"),
-    );
-    check(
-        "not a string",
-        ReEncryptData,
-        with(g(), "/CipherText", json!(12)),
-        V("CipherText"),
-    );
+    broken_members([
+        ("bad hex", "/CipherText", json!("ZZ"), "CipherText"),
+        ("odd length", "/CipherText", json!("ABC"), "CipherText"),
+        ("too short", "/CipherText", json!(""), "CipherText"),
+        (
+            "too long",
+            "/CipherText",
+            json!("00".repeat(2113)),
+            "CipherText",
+        ),
+        ("not a string", "/CipherText", json!(12), "CipherText"),
+    ]);
     check(
         "missing member",
         ReEncryptData,
         without(g(), "CipherText"),
         V("CipherText"),
     );
-    check(
-        "null member",
-        ReEncryptData,
-        with(g(), "/CipherText", Value::Null),
-        V("CipherText"),
-    );
-    check(
-        "unknown member",
-        ReEncryptData,
-        with(g(), "/IncomingEncryptionAttributes/Dukpt/Extra", json!(1)).clone(),
-        V("IncomingEncryptionAttributes.Dukpt.Extra"),
-    );
+    broken_members([
+        ("null member", "/CipherText", Value::Null, "CipherText"),
+        (
+            "unknown member",
+            "/IncomingEncryptionAttributes/Dukpt/Extra",
+            json!(1),
+            "IncomingEncryptionAttributes.Dukpt.Extra",
+        ),
+    ]);
     let mut top = g();
     top["Extra"] = json!(true);
     check("unknown top-level member", ReEncryptData, top, V("Extra"));
@@ -149,74 +141,56 @@ fn wire_shape_rules() {
         with(g(), "/IncomingEncryptionAttributes/Dukpt/", json!(1)),
         V(r#"IncomingEncryptionAttributes.Dukpt."""#),
     );
-    check(
-        "two union members",
-        ReEncryptData,
-        with(g(), "/OutgoingEncryptionAttributes/Asymmetric", json!({})),
-        V("OutgoingEncryptionAttributes"),
-    );
-    check(
-        "no union member",
-        ReEncryptData,
-        with(g(), "/OutgoingEncryptionAttributes", json!({})),
-        V("OutgoingEncryptionAttributes"),
-    );
-    check(
-        "bad mode name",
-        ReEncryptData,
-        with(
-            g(),
+    broken_members([
+        (
+            "two union members",
+            "/OutgoingEncryptionAttributes/Asymmetric",
+            json!({}),
+            "OutgoingEncryptionAttributes",
+        ),
+        (
+            "no union member",
+            "/OutgoingEncryptionAttributes",
+            json!({}),
+            "OutgoingEncryptionAttributes",
+        ),
+        (
+            "bad mode name",
             "/OutgoingEncryptionAttributes/Symmetric/Mode",
             json!("GCM"),
+            "OutgoingEncryptionAttributes.Symmetric.Mode",
         ),
-        V("OutgoingEncryptionAttributes.Symmetric.Mode"),
-    );
-    check(
-        "DUKPT mode other than ECB/CBC",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "DUKPT mode other than ECB/CBC",
             "/IncomingEncryptionAttributes/Dukpt/Mode",
             json!("OFB"),
+            "IncomingEncryptionAttributes.Dukpt.Mode",
         ),
-        V("IncomingEncryptionAttributes.Dukpt.Mode"),
-    );
-    check(
-        "bad identifier pattern",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "bad identifier pattern",
             "/OutgoingKeyIdentifier",
             json!("key/nothing-like-an-arn"),
+            "OutgoingKeyIdentifier",
         ),
-        V("OutgoingKeyIdentifier"),
-    );
-    check(
-        "identifier too short",
-        ReEncryptData,
-        with(g(), "/IncomingKeyIdentifier", json!("alias")),
-        V("IncomingKeyIdentifier"),
-    );
-    check(
-        "IV not hex",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "identifier too short",
+            "/IncomingKeyIdentifier",
+            json!("alias"),
+            "IncomingKeyIdentifier",
+        ),
+        (
+            "IV not hex",
             "/OutgoingEncryptionAttributes/Symmetric/InitializationVector",
             json!("000102030405060708090A0B0C0D0E0G"),
+            "OutgoingEncryptionAttributes.Symmetric.InitializationVector",
         ),
-        V("OutgoingEncryptionAttributes.Symmetric.InitializationVector"),
-    );
-    check(
-        "bad padding name",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "bad padding name",
             "/OutgoingEncryptionAttributes/Symmetric/PaddingType",
             json!("OAEP_MD5"),
+            "OutgoingEncryptionAttributes.Symmetric.PaddingType",
         ),
-        V("OutgoingEncryptionAttributes.Symmetric.PaddingType"),
-    );
+    ]);
     check(
         "not JSON object",
         EncryptData,
@@ -228,37 +202,26 @@ fn wire_shape_rules() {
 #[test]
 fn symmetric_rules() {
     use Expect::Validation as V;
-    let g = good;
-    check(
-        "IV with ECB",
-        ReEncryptData,
-        with(
-            g(),
+    broken_members([
+        (
+            "IV with ECB",
             "/OutgoingEncryptionAttributes/Symmetric/Mode",
             json!("ECB"),
+            "OutgoingEncryptionAttributes.Symmetric.InitializationVector",
         ),
-        V("OutgoingEncryptionAttributes.Symmetric.InitializationVector"),
-    );
-    check(
-        "IV of the wrong size for the key",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "IV of the wrong size for the key",
             "/OutgoingEncryptionAttributes/Symmetric/InitializationVector",
             json!("0001020304050607"),
+            "OutgoingEncryptionAttributes.Symmetric.InitializationVector",
         ),
-        V("OutgoingEncryptionAttributes.Symmetric.InitializationVector"),
-    );
-    check(
-        "IV of the wrong size for the DUKPT working key",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "IV of the wrong size for the DUKPT working key",
             "/IncomingEncryptionAttributes/Dukpt/InitializationVector",
             json!("000102030405060708090A0B0C0D0E0F"),
+            "IncomingEncryptionAttributes.Dukpt.InitializationVector",
         ),
-        V("IncomingEncryptionAttributes.Dukpt.InitializationVector"),
-    );
+    ]);
     check(
         "CFB128 with TDES",
         EncryptData,
@@ -266,22 +229,20 @@ fn symmetric_rules() {
                "EncryptionAttributes": {"Symmetric": {"Mode": "CFB128"}}}),
         V("EncryptionAttributes.Symmetric.Mode"),
     );
-    check(
-        "incoming length not a block multiple",
-        ReEncryptData,
-        with(g(), "/CipherText", json!("FC0D53B7EA1FDA9EE6")),
-        V("CipherText"),
-    );
-    check(
-        "outgoing length not a block multiple (24 TDES bytes into AES)",
-        ReEncryptData,
-        with(
-            g(),
+    broken_members([
+        (
+            "incoming length not a block multiple",
+            "/CipherText",
+            json!("FC0D53B7EA1FDA9EE6"),
+            "CipherText",
+        ),
+        (
+            "outgoing length not a block multiple (24 TDES bytes into AES)",
             "/CipherText",
             json!("FC0D53B7EA1FDA9EE68AAF2E70D9B9506229BE2AA993F04F"),
+            "CipherText",
         ),
-        V("CipherText"),
-    );
+    ]);
     check(
         "EncryptData plaintext not a block multiple",
         EncryptData,
@@ -301,43 +262,32 @@ fn symmetric_rules() {
 #[test]
 fn dukpt_rules() {
     use Expect::Validation as V;
-    let g = good;
-    check(
-        "KSN of the AES length for a TDES BDK",
-        ReEncryptData,
-        with(
-            g(),
+    broken_members([
+        (
+            "KSN of the AES length for a TDES BDK",
             "/IncomingEncryptionAttributes/Dukpt/KeySerialNumber",
             json!("123456789012345600000001"),
+            "IncomingEncryptionAttributes.Dukpt.KeySerialNumber",
         ),
-        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
-    );
-    check(
-        "KSN of the TDES length for an AES BDK",
-        ReEncryptData,
-        with(g(), "/IncomingKeyIdentifier", json!("alias/aes-bdk")),
-        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
-    );
-    check(
-        "KSN of no defined length",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "KSN of the TDES length for an AES BDK",
+            "/IncomingKeyIdentifier",
+            json!("alias/aes-bdk"),
+            "IncomingEncryptionAttributes.Dukpt.KeySerialNumber",
+        ),
+        (
+            "KSN of no defined length",
             "/IncomingEncryptionAttributes/Dukpt/KeySerialNumber",
             json!("FFFF9876543210E000"),
+            "IncomingEncryptionAttributes.Dukpt.KeySerialNumber",
         ),
-        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
-    );
-    check(
-        "zero counter",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "zero counter",
             "/IncomingEncryptionAttributes/Dukpt/KeySerialNumber",
             json!("FFFF9876543210E00000"),
+            "IncomingEncryptionAttributes.Dukpt.KeySerialNumber",
         ),
-        V("IncomingEncryptionAttributes.Dukpt.KeySerialNumber"),
-    );
+    ]);
     check(
         "derivation type stronger than the BDK",
         EncryptData,
@@ -346,64 +296,52 @@ fn dukpt_rules() {
                    "DukptKeyDerivationType": "AES_256"}}}),
         V("EncryptionAttributes.Dukpt.DukptKeyDerivationType"),
     );
-    check(
-        "AES derivation type with a TDES BDK",
-        ReEncryptData,
-        with(
-            g(),
+    broken_members([
+        (
+            "AES derivation type with a TDES BDK",
             "/IncomingEncryptionAttributes/Dukpt/DukptKeyDerivationType",
             json!("AES_128"),
+            "IncomingEncryptionAttributes.Dukpt.DukptKeyDerivationType",
         ),
-        V("IncomingEncryptionAttributes.Dukpt.DukptKeyDerivationType"),
-    );
-    check(
-        "bad variant name",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "bad variant name",
             "/IncomingEncryptionAttributes/Dukpt/DukptKeyVariant",
             json!("BOTH"),
+            "IncomingEncryptionAttributes.Dukpt.DukptKeyVariant",
         ),
-        V("IncomingEncryptionAttributes.Dukpt.DukptKeyVariant"),
-    );
+    ]);
 }
 
 #[test]
 fn key_rules() {
-    use Expect::{AccessDenied, NotFound, Validation as V};
+    use Expect::{AccessDenied, NotFound};
     let g = good;
-    check(
-        "wrong key usage (PIN key as data key)",
-        ReEncryptData,
-        with(
-            g(),
+    broken_members([
+        (
+            "wrong key usage (PIN key as data key)",
             "/OutgoingKeyIdentifier",
             json!(arn("pinkey000000000001")),
+            "OutgoingKeyIdentifier",
         ),
-        V("OutgoingKeyIdentifier"),
-    );
-    check(
-        "data key used as BDK",
-        ReEncryptData,
-        with(g(), "/IncomingKeyIdentifier", json!("alias/tdes")),
-        V("IncomingKeyIdentifier"),
-    );
-    check(
-        "BDK used as data key",
-        ReEncryptData,
-        with(g(), "/OutgoingKeyIdentifier", json!("alias/aes-bdk")),
-        V("OutgoingKeyIdentifier"),
-    );
-    check(
-        "Asymmetric attributes on a symmetric key",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "data key used as BDK",
+            "/IncomingKeyIdentifier",
+            json!("alias/tdes"),
+            "IncomingKeyIdentifier",
+        ),
+        (
+            "BDK used as data key",
+            "/OutgoingKeyIdentifier",
+            json!("alias/aes-bdk"),
+            "OutgoingKeyIdentifier",
+        ),
+        (
+            "Asymmetric attributes on a symmetric key",
             "/OutgoingEncryptionAttributes",
             json!({"Asymmetric": {"PaddingType": "OAEP_SHA256"}}),
+            "OutgoingKeyIdentifier",
         ),
-        V("OutgoingKeyIdentifier"),
-    );
+    ]);
     check(
         "missing mode of use (Encrypt)",
         ReEncryptData,
@@ -428,26 +366,20 @@ fn key_rules() {
                "EncryptionAttributes": {"Dukpt": {"KeySerialNumber": "123456789012345600000001"}}}),
         AccessDenied,
     );
-    check(
-        "disabled key",
-        ReEncryptData,
-        with(
-            g(),
+    broken_members([
+        (
+            "disabled key",
             "/OutgoingKeyIdentifier",
             json!(arn("disabledkey0000001")),
+            "OutgoingKeyIdentifier",
         ),
-        V("OutgoingKeyIdentifier"),
-    );
-    check(
-        "key not CREATE_COMPLETE",
-        ReEncryptData,
-        with(
-            g(),
+        (
+            "key not CREATE_COMPLETE",
             "/OutgoingKeyIdentifier",
             json!(arn("deletependingkey01")),
+            "OutgoingKeyIdentifier",
         ),
-        V("OutgoingKeyIdentifier"),
-    );
+    ]);
     let unknown = arn("doesnotexist000001");
     check(
         "unknown key",
@@ -810,17 +742,13 @@ fn debug_never_prints_data() {
     )
     .unwrap();
     assert_eq!(response["PlainText"], plaintext);
-    let key = paycrypt::lookup(
-        crate::fixtures::store(),
-        &arn("aes128key000000001"),
-        paycrypt::Side::Incoming,
-    )
-    .unwrap();
-    let decrypted = paycrypt::reencrypt::decrypt(
-        &paycrypt::KeyUse {
+    let key =
+        paycrypt::KeyStore::lookup(crate::fixtures::store(), &arn("aes128key000000001")).unwrap();
+    let decrypted = paycrypt::decrypt(
+        &paycrypt::KeyUse::new(
             key,
-            attributes: paycrypt::EncryptionAttributes::symmetric(paycrypt::Mode::Ecb, None),
-        },
+            paycrypt::EncryptionAttributes::symmetric(paycrypt::Mode::Ecb, None),
+        ),
         &[0u8; 16],
         &mut crate::testrng::TestRng::new(1),
     )

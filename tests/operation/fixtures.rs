@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use paycrypt::wire::{Json, Operation, ServiceError, handle_value};
+use paycrypt::wire::{Json, Operation, Request, ServiceError};
 use paycrypt::{MemoryKeyStore, Policy};
 use serde_json::Value;
 
@@ -33,7 +33,9 @@ pub fn call(op: Operation, request: Value) -> Result<Value, ServiceError> {
 }
 
 pub fn call_with(op: Operation, request: Value, policy: Policy) -> Result<Value, ServiceError> {
-    handle_value(store(), op, &request, &mut TestRng::new(7), policy).map(Json::into_value)
+    Request::from_value(op, &request)
+        .and_then(|q| q.execute(store(), &mut TestRng::new(7), policy))
+        .map(Json::into_value)
 }
 
 pub fn ok(op: Operation, request: Value) -> Value {

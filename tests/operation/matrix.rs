@@ -1,15 +1,16 @@
 //! Every incoming kind × every outgoing kind: encrypt under the incoming side, re-encrypt, decrypt with
 //! the outgoing key, and get the original plaintext back — through the typed API.
 
-use paycrypt::reencrypt::{self, DukptAttributes, EncryptionAttributes, KeyUse, Policy};
+use paycrypt::operation::{DukptAttributes, EncryptionAttributes, KeyUse, Policy};
 use paycrypt::rsa::{RsaPadding, max_plaintext_len};
 use paycrypt::{
-    DukptKeyVariant, Error, Iv, KeyMaterial, Ksn, Mode, Problem, RsaSize, Side, SymmetricAlgorithm,
-    lookup,
+    DukptKeyVariant, Error, Iv, KeyMaterial, KeyStore, Ksn, Mode, Problem, RsaSize, Side,
+    SymmetricAlgorithm,
 };
 use proptest::prelude::*;
 
 use crate::fixtures::{arn, store};
+use crate::lengths::Lengths;
 use crate::testrng::TestRng;
 
 /// One way to use a key on a side.
@@ -177,32 +178,18 @@ fn kinds() -> Vec<Kind> {
     out
 }
 
-fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// A plaintext length both kinds accept, chosen by `pick`; `None` if there is none.
+/// A plaintext length both kinds accept, chosen by `pick` (the shared model); `None` if there is none.
 fn length(a: &Kind, b: &Kind, pick: usize) -> Option<usize> {
-    let g = a.granularity / gcd(a.granularity, b.granularity) * b.granularity;
-    let fits = |k: &Kind, len: usize| {
-        len > 0
-            && len.is_multiple_of(k.granularity)
-            && len <= k.max
-            && k.exact.is_none_or(|e| e == len)
+    let lengths = |k: &Kind| Lengths {
+        granularity: k.granularity,
+        max: k.max,
+        exact: k.exact,
     };
-    if let Some(e) = a.exact.or(b.exact) {
-        return (fits(a, e) && fits(b, e)).then_some(e);
-    }
-    let cap = a.max.min(b.max);
-    let blocks = cap / g;
-    (blocks > 0).then(|| g * (1 + pick % blocks))
+    lengths(a).common(&lengths(b), pick)
 }
 
 fn use_of<'k>(key: &'static str, attributes: EncryptionAttributes) -> KeyUse<'k> {
-    KeyUse {
-        key: lookup(store(), &arn(key), Side::Incoming).unwrap(),
-        attributes,
-    }
+    KeyUse::new(store().lookup(&arn(key)).unwrap(), attributes)
 }
 
 /// Run one pair; `false` if the pair has no common length.
@@ -216,15 +203,15 @@ fn run(incoming: &Kind, outgoing: &Kind, pick: usize, seed: u64) -> bool {
         .collect();
     plaintext[0] = 0; // raw RSA: keep the value below the modulus
     let inc = use_of(incoming.key, incoming.attributes);
-    let ct = reencrypt::encrypt(&inc, &plaintext, &mut rng)
+    let ct = paycrypt::encrypt(&inc, &plaintext, &mut rng)
         .unwrap_or_else(|e| panic!("encrypt {incoming:?}: {e}"));
     let out = use_of(outgoing.key, outgoing.attributes);
     // Raw RSA outgoing (H1): only for a key that opts in, and never from an RSA incoming side.
     let raw_out =
         matches!(outgoing.attributes, EncryptionAttributes::Asymmetric(a) if a.padding.is_none());
     let rsa_in = matches!(incoming.attributes, EncryptionAttributes::Asymmetric(_));
-    if raw_out && (rsa_in || !out.key.allows_raw_rsa_outgoing()) {
-        let e = reencrypt::reencrypt(&inc, &out, &ct.ciphertext, &mut rng, Policy::Documented);
+    if raw_out && (rsa_in || !out.key().allows_raw_rsa_outgoing()) {
+        let e = paycrypt::reencrypt(&inc, &out, &ct.ciphertext, &mut rng);
         assert_eq!(
             e.err(),
             Some(Error::Invalid {
@@ -235,12 +222,12 @@ fn run(incoming: &Kind, outgoing: &Kind, pick: usize, seed: u64) -> bool {
         );
         return true;
     }
-    let re = reencrypt::reencrypt(&inc, &out, &ct.ciphertext, &mut rng, Policy::Documented)
+    let re = paycrypt::reencrypt(&inc, &out, &ct.ciphertext, &mut rng)
         .unwrap_or_else(|e| panic!("reencrypt {incoming:?} -> {outgoing:?} ({len} bytes): {e}"));
-    assert_eq!(re.key_arn.as_str(), arn(outgoing.key));
-    assert_eq!(re.kcv, out.key.kcv());
+    assert_eq!(re.receipt.key_arn.as_str(), arn(outgoing.key));
+    assert_eq!(re.receipt.kcv, out.key().kcv());
     let back = use_of(outgoing.decrypt_key, outgoing.attributes);
-    let pt = reencrypt::decrypt(&back, &re.ciphertext, &mut rng)
+    let pt = paycrypt::decrypt(&back, &re.ciphertext, &mut rng)
         .unwrap_or_else(|e| panic!("decrypt {outgoing:?}: {e}"));
     assert_eq!(*pt.plaintext, plaintext, "{incoming:?} -> {outgoing:?}");
     // Symmetric modes preserve length.
@@ -306,7 +293,7 @@ fn every_family_pair() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+    #![proptest_config(crate::regressions::config(96, "tests/proptest-regressions/matrix.txt"))]
     #[test]
     fn random_pairs(i in any::<prop::sample::Index>(), o in any::<prop::sample::Index>(),
                     pick in 0usize..1000, seed in any::<u64>()) {
@@ -337,21 +324,21 @@ fn typed_api_refuses_raw_rsa_outgoing_without_the_opt_in() {
             "rsa4096pair0000001",
         ] {
             let out = use_of(key, raw);
-            assert!(!out.key.allows_raw_rsa_outgoing());
+            assert!(!out.key().allows_raw_rsa_outgoing());
             let len = if key.contains("4096") { 512 } else { 256 };
-            let r = reencrypt::reencrypt(&inc, &out, &vec![0; len], &mut rng, policy);
+            let r = paycrypt::reencrypt_with_policy(&inc, &out, &vec![0; len], &mut rng, policy);
             assert_eq!(r.err(), refused, "{key} {policy:?}");
             let mut buf = vec![0; len];
-            let r = reencrypt::reencrypt_in_place(&inc, &out, &mut buf, policy);
+            let r = paycrypt::reencrypt_in_place_with_policy(&inc, &out, &mut buf, policy);
             assert_eq!(r.err(), refused, "in place {key} {policy:?}");
         }
         let opted = use_of("rsa4096public00001", raw);
-        assert!(opted.key.allows_raw_rsa_outgoing());
-        let ct = reencrypt::encrypt(&inc, &[0; 512], &mut rng).unwrap();
-        let r = reencrypt::reencrypt(&inc, &opted, &ct.ciphertext, &mut rng, policy);
+        assert!(opted.key().allows_raw_rsa_outgoing());
+        let ct = paycrypt::encrypt(&inc, &[0; 512], &mut rng).unwrap();
+        let r = paycrypt::reencrypt_with_policy(&inc, &opted, &ct.ciphertext, &mut rng, policy);
         assert_eq!(r.map(|e| e.ciphertext.len()), Ok(512), "{policy:?}");
         let rsa_in = use_of("rsa2048pair0000001", raw);
-        let r = reencrypt::reencrypt(&rsa_in, &opted, &[1; 256], &mut rng, policy);
+        let r = paycrypt::reencrypt_with_policy(&rsa_in, &opted, &[1; 256], &mut rng, policy);
         assert_eq!(r.err(), refused, "raw -> raw {policy:?}");
     }
 }
@@ -359,7 +346,7 @@ fn typed_api_refuses_raw_rsa_outgoing_without_the_opt_in() {
 #[test]
 fn material_kinds_are_what_the_fixture_says() {
     for k in kinds() {
-        let key = lookup(store(), &arn(k.key), Side::Outgoing).unwrap();
+        let key = store().lookup(&arn(k.key)).unwrap();
         let is_rsa = !matches!(key.material(), KeyMaterial::Symmetric(_));
         assert_eq!(is_rsa, k.granularity == 1, "{}", k.key);
     }

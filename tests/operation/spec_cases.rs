@@ -1,4 +1,4 @@
-//! The worked cases of spec §7, end to end through the JSON layer.
+//! The worked cases of DECISIONS.md §7, end to end through the JSON layer.
 
 use paycrypt::wire::Operation::{DecryptData, EncryptData, ReEncryptData};
 use paycrypt::{Mode, SymmetricAlgorithm, SymmetricKey, symmetric};

@@ -17,11 +17,11 @@
 #![allow(clippy::too_many_arguments)]
 
 use paycrypt::tr31::{self, Algorithm, Header, KeyLengthMask, ModeOfUse, Usage, Version};
-use paycrypt::wire::{FieldError, Operation, ServiceError, handle_value};
+use paycrypt::wire::{FieldError, Operation, Request, ServiceError};
 use paycrypt::{
     Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyState,
     KeyUsage, MemoryKeyStore, Mode, Policy, Problem, SymmetricAlgorithm as Alg, SymmetricKey, hex,
-    symmetric, symmetric_kcv,
+    symmetric,
 };
 use serde_json::{Value, json};
 use std::sync::OnceLock;
@@ -67,7 +67,15 @@ fn kek_id(alg: Alg, variant: &str) -> String {
 fn modes(names: &[&str]) -> KeyModesOfUse {
     let mut m = KeyModesOfUse::default();
     for n in names {
-        *m.flag_mut(n).unwrap() = true;
+        let flag = match *n {
+            "Encrypt" => &mut m.encrypt,
+            "Decrypt" => &mut m.decrypt,
+            "Wrap" => &mut m.wrap,
+            "Unwrap" => &mut m.unwrap,
+            "NoRestrictions" => &mut m.no_restrictions,
+            other => panic!("no mode of use {other}"),
+        };
+        *flag = true;
     }
     m
 }
@@ -148,7 +156,8 @@ fn store() -> &'static MemoryKeyStore {
 }
 
 fn call(op: Operation, request: &Value, policy: Policy) -> Result<Value, ServiceError> {
-    handle_value(store(), op, request, &mut TestRng::new(3), policy)
+    Request::from_value(op, request)
+        .and_then(|q| q.execute(store(), &mut TestRng::new(3), policy))
         .map(paycrypt::wire::Json::into_value)
 }
 
@@ -347,7 +356,7 @@ fn check_side(
                 });
             assert_eq!(
                 out["KeyCheckValue"],
-                json!(symmetric_kcv(&k, kcv_alg).unwrap().to_string()),
+                json!(k.kcv_with(kcv_alg).unwrap().to_string()),
                 "T3: the unwrapped key's check value"
             );
             if incoming {
@@ -957,7 +966,8 @@ fn reencrypt_mixed_sides() {
                     assert_eq!(
                         out["KeyCheckValue"],
                         json!(
-                            symmetric_kcv(&out_sym, paycrypt::KcvAlgorithm::Cmac)
+                            out_sym
+                                .kcv_with(paycrypt::KcvAlgorithm::Cmac)
                                 .unwrap()
                                 .to_string()
                         )

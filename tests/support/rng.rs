@@ -1,61 +1,64 @@
-//! The one test RNG: SHA-256 in counter mode over a seed. Deterministic and reproducible, for RSA
-//! padding and blinding in tests (results of decryption must not depend on it); never used by the library.
+//! The one deterministic RNG of the tests, the CLI's tests and the fuzz targets (which include this
+//! file by `#[path]`): SplitMix64 over a seed, so a failure or a fuzz input replays exactly, RSA
+//! padding and blinding included. Not a cryptographic generator, and never used by the library; the
+//! results of a decryption must not depend on it.
 
 #![allow(dead_code)]
 
 use core::convert::Infallible;
-use sha2::{Digest, Sha256};
 
-/// SHA-256(seed || counter) blocks.
-pub struct TestRng {
-    seed: u64,
-    counter: u64,
-    buf: [u8; 32],
-    used: usize,
-}
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
+
+/// SplitMix64 over a seed.
+#[derive(Clone, Debug)]
+pub struct TestRng(u64);
 
 impl TestRng {
     /// A generator for `seed`.
     pub fn new(seed: u64) -> Self {
-        TestRng {
-            seed,
-            counter: 0,
-            buf: [0; 32],
-            used: 32,
-        }
+        TestRng(seed)
+    }
+
+    /// The next 64 bits.
+    pub fn step(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (not exactly uniform; good enough to choose test cases).
+    pub fn below(&mut self, n: usize) -> usize {
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        usize::try_from(self.step() % n).unwrap_or(0)
+    }
+
+    /// One of `items`.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
     }
 }
 
-impl rand_core::TryRng for TestRng {
+impl TryRng for TestRng {
     type Error = Infallible;
 
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        let mut b = [0u8; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
+        let [a, b, c, d, ..] = self.step().to_le_bytes();
+        Ok(u32::from_le_bytes([a, b, c, d]))
     }
 
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let mut b = [0u8; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
+        Ok(self.step())
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for d in dst {
-            if self.used == 32 {
-                let mut h = Sha256::new();
-                h.update(self.seed.to_le_bytes());
-                h.update(self.counter.to_le_bytes());
-                self.buf.copy_from_slice(&h.finalize());
-                self.counter += 1;
-                self.used = 0;
-            }
-            *d = self.buf[self.used];
-            self.used += 1;
+        for chunk in dst.chunks_mut(8) {
+            let v = self.step().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
         }
         Ok(())
     }
 }
 
-impl rand_core::TryCryptoRng for TestRng {}
+impl TryCryptoRng for TestRng {}

@@ -1,13 +1,10 @@
-//! CMAC (`paycrypt::cmac`) against NIST SP 800-38B Appendix D and Wycheproof AES-CMAC, and key check
+//! CMAC (`SymmetricKey::cmac`) against NIST SP 800-38B Appendix D and Wycheproof AES-CMAC, and key check
 //! values against the published KCV vectors and the NIST TDES zero-plaintext ECB answers.
 //!
 //! Every accepted tag is also checked tampered (one bit of the message, or of the key for an empty
 //! message): the tag must no longer verify.
 
-use paycrypt::{
-    KcvAlgorithm, Problem, SymmetricAlgorithm as Alg, SymmetricKey, cmac, default_symmetric_kcv,
-    symmetric, symmetric_kcv,
-};
+use paycrypt::{KcvAlgorithm, Problem, SymmetricAlgorithm as Alg, SymmetricKey, symmetric};
 
 use crate::reader::{self, Fields};
 
@@ -24,14 +21,17 @@ fn aes_alg(key: &[u8]) -> Alg {
 /// an empty message) it must not verify.
 fn check_cmac(origin: &str, alg: Alg, key: &[u8], msg: &[u8], tag: &[u8], n: usize) {
     let k = SymmetricKey::new(alg, key).unwrap();
-    let mac = cmac(&k, msg);
+    let mac = k.cmac(msg);
     assert_eq!(
         reader::hex(mac.as_bytes()),
         reader::hex(tag),
         "{origin}: {alg}"
     );
-    assert!(mac.verify(tag), "{origin}: verify");
-    assert!(!mac.verify(&tag[..tag.len() - 1]), "{origin}: short tag");
+    assert!(mac.verify(tag).is_ok(), "{origin}: verify");
+    assert!(
+        mac.verify(&tag[..tag.len() - 1]).is_err(),
+        "{origin}: short tag"
+    );
     let (mut key, mut msg) = (key.to_vec(), msg.to_vec());
     if msg.is_empty() {
         // Most significant bit of a key byte: never a DES parity bit.
@@ -43,7 +43,7 @@ fn check_cmac(origin: &str, alg: Alg, key: &[u8], msg: &[u8], tag: &[u8], n: usi
     }
     let k = SymmetricKey::new(alg, &key).unwrap();
     assert!(
-        !cmac(&k, &msg).verify(tag),
+        k.cmac(&msg).verify(tag).is_err(),
         "{origin}: tampered still verifies"
     );
 }
@@ -143,7 +143,7 @@ fn wycheproof_aes_cmac() {
                     "invalid" => {
                         let k = SymmetricKey::new(alg, &key).unwrap();
                         assert!(
-                            !cmac(&k, &msg).verify(&tag),
+                            k.cmac(&msg).verify(&tag).is_err(),
                             "{}: invalid tag verifies",
                             t.origin
                         );
@@ -171,7 +171,7 @@ fn check_block(key: &SymmetricKey, method: &str) -> Vec<u8> {
             symmetric::encrypt(key, paycrypt::Mode::Ecb, None, &mut block).unwrap();
             block
         }
-        "AES_CMAC_ZERO" => cmac(key, &[0u8; 16]).as_bytes().to_vec(),
+        "AES_CMAC_ZERO" => key.cmac(&[0u8; 16]).as_bytes().to_vec(),
         m => panic!("unknown KCV method {m}"),
     }
 }
@@ -209,11 +209,11 @@ fn kcv_vectors() {
             "TDES_ECB_ZERO" => KcvAlgorithm::AnsiX924,
             _ => KcvAlgorithm::Cmac,
         };
-        let ours = symmetric_kcv(&key, kcv_alg).unwrap();
+        let ours = key.kcv_with(kcv_alg).unwrap();
         assert_eq!(ours.as_bytes(), &kcv[..3], "{}", v.origin);
         assert_eq!(ours.to_string(), reader::hex(&kcv[..3]), "{}", v.origin);
         assert_eq!(
-            default_symmetric_kcv(&key).as_bytes(),
+            key.kcv().as_bytes(),
             &kcv[..3],
             "{}: default method",
             v.origin
@@ -223,7 +223,7 @@ fn kcv_vectors() {
         reader::flip(&mut key_bytes, bit);
         let tampered = SymmetricKey::new(alg, &key_bytes).unwrap();
         assert_ne!(
-            symmetric_kcv(&tampered, kcv_alg).unwrap().as_bytes(),
+            tampered.kcv_with(kcv_alg).unwrap().as_bytes(),
             &kcv[..3],
             "{}: tampered key, same KCV",
             v.origin
@@ -260,9 +260,7 @@ fn kcv_from_tdes_zero_plaintext_kats() {
             ] {
                 let key = SymmetricKey::new(alg, &key).unwrap();
                 assert_eq!(
-                    symmetric_kcv(&key, KcvAlgorithm::AnsiX924)
-                        .unwrap()
-                        .as_bytes(),
+                    key.kcv_with(KcvAlgorithm::AnsiX924).unwrap().as_bytes(),
                     &ct[..3],
                     "{}: {alg}",
                     f.origin

@@ -1,5 +1,5 @@
 //! DUKPT (`paycrypt::dukpt`) against every value of `test-vectors/dukpt-tdes/` and `dukpt-aes/`, plus the
-//! AES DUKPT cases of spec §7.
+//! AES DUKPT cases of DECISIONS.md §7.
 //!
 //! Derived keys are compared in constant time with the expected key (`SymmetricKey: ConstantTimeEq`), so
 //! every byte counts, DES parity bits included. Every positive case is run again tampered twice: one
@@ -13,10 +13,10 @@
 
 use des::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use paycrypt::dukpt::aes::{self as daes, KeyUsage};
+use paycrypt::dukpt::derive_data_key;
 use paycrypt::dukpt::tdes::{self, Variant};
 use paycrypt::{
-    DukptKeyVariant, Error, Ksn, Mode, Problem, SymmetricAlgorithm as Alg, SymmetricKey,
-    default_symmetric_kcv, derive_data_key, symmetric,
+    DukptKeyVariant, Error, Ksn, Mode, Problem, SymmetricAlgorithm as Alg, SymmetricKey, symmetric,
 };
 use subtle::ConstantTimeEq;
 
@@ -44,8 +44,8 @@ fn assert_key(
         same(&got, alg, expected),
         "{origin}: {what}: expected {} (KCV {}), got a key with KCV {} ({})",
         hex(expected),
-        default_symmetric_kcv(&SymmetricKey::new(alg, expected).unwrap()),
-        default_symmetric_kcv(&got),
+        SymmetricKey::new(alg, expected).unwrap().kcv(),
+        got.kcv(),
         got.algorithm(),
     );
 }
@@ -540,7 +540,7 @@ fn aws_service_data_keys() {
     let bdk = observed.hex("bdk");
     let bdk_key = key(Alg::Tdes2Key, &bdk);
     assert_eq!(
-        default_symmetric_kcv(&bdk_key).to_string(),
+        bdk_key.kcv().to_string(),
         observed.str("bdk_kcv_ansi_x9_24")
     );
     values += 1;
@@ -554,12 +554,7 @@ fn aws_service_data_keys() {
                 other => panic!("{other:?}"),
             };
             let k = key(alg, &t.hex("key"));
-            assert_eq!(
-                default_symmetric_kcv(&k).to_string(),
-                t.str("kcv"),
-                "{}",
-                t.origin
-            );
+            assert_eq!(k.kcv().to_string(), t.str("kcv"), "{}", t.origin);
             let mode = Mode::from_aws_name(&t.str("mode")).unwrap();
             let (pt, ct) = (t.hex("plaintext"), t.hex("ciphertext"));
             assert_eq!(hex(&encrypt(&k, mode, &pt)), hex(&ct), "{}", t.origin);
@@ -587,7 +582,7 @@ fn aws_service_data_keys() {
         );
         let dk = derive_data_key(&bdk_key, &k, None, None).unwrap();
         assert_eq!(hex(&encrypt(&dk, mode, &pt)), hex(&ct), "{}", v.origin);
-        // The re-encryption the service performed (spec §7): DUKPT in, symmetric out.
+        // The re-encryption the service performed (DECISIONS.md §7): DUKPT in, symmetric out.
         let clear = decrypt(&dk, mode, &ct);
         assert_eq!(clear, pt, "{}", v.origin);
         for (tk, tmode, tpt, tct) in &targets {
@@ -1025,7 +1020,7 @@ fn secondary_third_party() {
 
 /// Spec §7: AES DUKPT, BDK `FEDCBA9876543210F1F1F1F1F1F1F1F1`, KSN `123456789012345600000001`, through the
 /// re-encrypt entry point: `REQUEST` → 3000, `RESPONSE` → 3001, `BIDIRECTIONAL` / absent → 3002, and 3002
-/// as a TDES_2KEY working key. (These values are in the spec, not in a vector file.)
+/// as a TDES_2KEY working key. (These values are in DECISIONS.md §7, not in a vector file.)
 #[test]
 fn spec_section_7_aes() {
     const BDK: &str = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
@@ -1066,7 +1061,7 @@ fn spec_section_7_aes() {
     let bdk = unhex(BDK);
     let ksn_bytes = unhex(KSN);
     for (n, (variant, dt, alg, expected)) in CASES.into_iter().enumerate() {
-        let origin = format!("spec §7 {variant:?} {dt:?}");
+        let origin = format!("DECISIONS.md §7 {variant:?} {dt:?}");
         let expected = unhex(expected);
         let k = Ksn::from_hex(KSN).unwrap();
         assert_key(

@@ -5,7 +5,7 @@
 //! `symmetric::{encrypt, decrypt}`), in its own direction and in the inverse direction, and once more
 //! tampered (one bit flipped in the key, the IV or the data), where the output must differ.
 //!
-//! **Short messages.** The public API takes only non-zero multiples of the block size (spec §3), but the
+//! **Short messages.** The public API takes only non-zero multiples of the block size (DECISIONS.md §3), but the
 //! CFB1/CFB8 files hold messages of 1 to 20 bits or bytes. CFB (any segment size) and OFB are
 //! *prefix-stable*: the first n output bits depend only on the key, the IV and the first n input bits.
 //! Such a case is run by padding the input to a whole number of blocks with filler bytes and comparing

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use paycrypt::rsa::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::rsa::test_vectors::{AnySizePrivateKey, AnySizePublicKey};
 use paycrypt::{Error, Problem, RsaPadding, RsaPrivateKey, RsaPublicKey, RsaSize};
 

@@ -13,7 +13,7 @@
 
 use std::convert::Infallible;
 
-use paycrypt::tr31::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::tr31::{
     self, Algorithm, Binding, Exportability, Header, KeyBlock, KeyContext, KeyLengthMask,
     KeyVersion, ModeOfUse, OptionalBlock, OptionalBlocks, Usage, Version, Versions,
@@ -21,7 +21,7 @@ use paycrypt::tr31::{
 use paycrypt::{
     Error, Iv, KcvAlgorithm, Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyMaterial,
     KeyModesOfUse, KeyUsage, Mode, Policy, Problem, Side, SymmetricAlgorithm as Alg, SymmetricKey,
-    cmac, symmetric, symmetric_kcv,
+    symmetric,
 };
 use subtle::ConstantTimeEq;
 
@@ -200,10 +200,9 @@ fn unwrap_vectors() {
                     ("AES_CMAC_ZERO", KcvAlgorithm::Cmac)
                 };
                 assert_eq!(method.as_str(), want_method, "{id}");
-                let ours = symmetric_kcv(&k, kcv_alg).unwrap().to_string();
+                let ours = k.kcv_with(kcv_alg).unwrap().to_string();
                 assert_eq!(ours, kcv.as_str(), "{id}");
-                let five =
-                    (!a.is_tdes()).then(|| reader::hex(&cmac(&k, &[0u8; 16]).as_bytes()[..5]));
+                let five = (!a.is_tdes()).then(|| reader::hex(&k.cmac(&[0u8; 16]).as_bytes()[..5]));
                 assert_eq!(v.opt_str("kcv_5"), five, "{id}");
                 if let Some(p) = v.opt_str("published_kcv") {
                     assert!(
@@ -380,7 +379,7 @@ fn kdf_vectors() {
                 for input in &inputs {
                     let msg = reader::unhex(input.as_str());
                     assert_eq!(msg.len(), 8, "{id}");
-                    out.extend_from_slice(cmac(&kbpk, &msg).as_bytes());
+                    out.extend_from_slice(kbpk.cmac(&msg).as_bytes());
                 }
                 out.truncate(want.len());
                 assert_eq!(&out, want, "{id}: {name}");
@@ -580,7 +579,8 @@ fn aws_dynamic_key_examples() {
     ] {
         let kek = kek(&kek_bytes, kek_alg, usage, unwrap_modes());
         assert_eq!(
-            symmetric_kcv(material(&kek), KcvAlgorithm::Cmac)
+            material(&kek)
+                .kcv_with(KcvAlgorithm::Cmac)
                 .unwrap()
                 .to_string(),
             e.str("kek_kcv_cmac")
@@ -590,7 +590,7 @@ fn aws_dynamic_key_examples() {
                 tr31::dynamic::unwrap_dynamic_key(&kek, &block, Side::Incoming, policy).unwrap();
             assert!(same_key(&k, Alg::Aes128, &e.hex("unwrapped_key")));
             assert_eq!(
-                symmetric_kcv(&k, kcv_alg).unwrap().to_string(),
+                k.kcv_with(kcv_alg).unwrap().to_string(),
                 e.str("unwrapped_key_kcv_cmac")
             );
             let (mode, iv) = symmetric_attrs(&e.get("attributes"));
@@ -702,11 +702,12 @@ fn aws_dynamic_key_examples() {
         "prose; T3 (part 2) picks the unwrapped key's",
     );
     assert_eq!(
-        symmetric_kcv(&out, KcvAlgorithm::Cmac).unwrap().to_string(),
+        out.kcv_with(KcvAlgorithm::Cmac).unwrap().to_string(),
         candidates.str("outgoing_unwrapped_key_cmac")
     );
     assert_eq!(
-        symmetric_kcv(material(&out_kek), KcvAlgorithm::Cmac)
+        material(&out_kek)
+            .kcv_with(KcvAlgorithm::Cmac)
             .unwrap()
             .to_string(),
         candidates.str("outgoing_kek_cmac")

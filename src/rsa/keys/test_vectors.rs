@@ -1,4 +1,7 @@
-//! **For published test vectors only; not part of the supported API.**
+//! # ☢️ Published test vectors only (feature `test-vectors`)
+//!
+//! Not for keys you use: these types skip the crate's RSA size policy. The feature exists for the
+//! crate's own vector tests (its dev-dependency on itself turns it on); nothing else should enable it.
 //!
 //! The RSA Labs and pyca vectors use 1024- to 2048-bit keys of odd sizes, which the typed
 //! [`RsaPrivateKey`](super::RsaPrivateKey) / [`RsaPublicKey`](super::RsaPublicKey) refuse. These two types
@@ -27,12 +30,20 @@ impl core::fmt::Debug for AnySizePrivateKey {
 
 impl AnySizePrivateKey {
     /// PKCS#8 or PKCS#1 DER, any size.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         import::private_from_der(der, import::Sizes::Any)
             .map(|(k, _)| AnySizePrivateKey(Private::new(k)))
     }
 
     /// PEM, any size.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding).
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         import::private_from_pem(pem, import::Sizes::Any)
             .map(|(k, _)| AnySizePrivateKey(Private::new(k)))
@@ -48,6 +59,10 @@ impl AnySizePrivateKey {
         AnySizePublicKey(Public::new(self.0.inner.to_public_key()))
     }
 
+    /// As [`RsaPrivateKey::decrypt`](super::RsaPrivateKey::decrypt).
+    ///
+    /// # Errors
+    ///
     /// As [`RsaPrivateKey::decrypt`](super::RsaPrivateKey::decrypt).
     pub fn decrypt<R: TryCryptoRng + ?Sized>(
         &self,
@@ -72,21 +87,34 @@ impl core::fmt::Debug for AnySizePublicKey {
 
 impl AnySizePublicKey {
     /// SubjectPublicKeyInfo or PKCS#1 DER, any size.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         import::public_from_der(der, import::Sizes::Any)
             .map(|(k, _)| AnySizePublicKey(Public::new(k)))
     }
 
     /// The modulus length in bytes.
+    #[must_use]
     pub fn modulus_len(&self) -> usize {
         self.0.size()
     }
 
     /// As [`RsaPublicKey::kcv`](super::RsaPublicKey::kcv).
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::KeyEncoding`](crate::Problem::KeyEncoding) if the key cannot be encoded.
     pub fn kcv(&self) -> Result<Kcv, Error> {
         import::sha1_kcv(&self.0.inner)
     }
 
+    /// As [`RsaPublicKey::encrypt`](super::RsaPublicKey::encrypt).
+    ///
+    /// # Errors
+    ///
     /// As [`RsaPublicKey::encrypt`](super::RsaPublicKey::encrypt).
     pub fn encrypt<R: TryCryptoRng + ?Sized>(
         &self,

@@ -47,6 +47,7 @@ impl JsonError {
     /// For a member that appears twice in one object: its path (e.g.
     /// `IncomingEncryptionAttributes.Symmetric.Mode` or `Keys[2].KeyArn`, names capped as in every
     /// message).
+    #[must_use]
     pub fn duplicate_path(&self) -> Option<&str> {
         match &self.kind {
             ErrorKind::Duplicate(path) => Some(path),
@@ -55,6 +56,7 @@ impl JsonError {
     }
 
     /// The line (from 1) and column (from 1, in bytes) where the text stopped being acceptable.
+    #[must_use]
     pub fn position(&self) -> (usize, usize) {
         (self.line, self.column)
     }

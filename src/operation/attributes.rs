@@ -1,9 +1,9 @@
 //! Typed encryption attributes: how one side of an operation uses its key.
 
+use crate::algorithm::{Mode, SymmetricAlgorithm};
 use crate::dukpt::{DukptKeyVariant, Ksn};
-use crate::key::SymmetricAlgorithm;
 use crate::rsa::RsaPadding;
-use crate::symmetric::{Iv, Mode};
+use crate::symmetric::Iv;
 
 /// AWS `SymmetricEncryptionAttributes`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +45,7 @@ pub struct DukptAttributes {
 impl DukptAttributes {
     /// Attributes with a KSN and every other member at its default (CBC, zero IV, BDK's algorithm,
     /// `BIDIRECTIONAL`).
+    #[must_use]
     pub fn new(ksn: Ksn) -> Self {
         DukptAttributes {
             ksn,
@@ -69,6 +70,7 @@ pub enum EncryptionAttributes {
 
 impl EncryptionAttributes {
     /// Symmetric attributes with a mode and optional IV, no padding type.
+    #[must_use]
     pub fn symmetric(mode: Mode, iv: Option<Iv>) -> Self {
         EncryptionAttributes::Symmetric(SymmetricAttributes {
             mode,
@@ -77,12 +79,23 @@ impl EncryptionAttributes {
         })
     }
 
+    /// DUKPT attributes with a KSN and a mode (ECB or CBC); every other member at its default.
+    #[must_use]
+    pub fn dukpt(ksn: Ksn, mode: Mode) -> Self {
+        EncryptionAttributes::Dukpt(DukptAttributes {
+            mode,
+            ..DukptAttributes::new(ksn)
+        })
+    }
+
     /// Asymmetric attributes with an optional padding type.
+    #[must_use]
     pub fn asymmetric(padding: Option<RsaPadding>) -> Self {
         EncryptionAttributes::Asymmetric(AsymmetricAttributes { padding })
     }
 
     /// The AWS member name of the kind: `Symmetric`, `Asymmetric` or `Dukpt`.
+    #[must_use]
     pub const fn kind_name(&self) -> &'static str {
         match self {
             EncryptionAttributes::Symmetric(_) => "Symmetric",
