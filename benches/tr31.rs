@@ -4,6 +4,13 @@
 //! Throughput is in blocks per second. The anchor for the ratios in PERFORMANCE.md is psec 1.3.0 on the
 //! same blocks (`benches/tr31_psec.py`, same sitting).
 //!
+//! `tr31_wrapped_op` times ReEncryptData (typed, in place, 16 bytes, CBC) whose incoming side is a
+//! wrapped key (`tr31::dynamic::WrappedKey::working_key`: the KEK and header rules, the unwrap, the
+//! working key and its check value) against the same operation with the key stored plus a bare
+//! `tr31::unwrap` of the same block (`stored_plus_unwrap`), and plus an unwrap to a usable key
+//! (`stored_plus_unwrap_to_key`: `tr31::unwrap` and `Unwrapped::symmetric_key`, the key schedule); the
+//! target is wrapped ≤ 1.3× stored + unwrap.
+//!
 //! Run: `cargo bench --bench tr31`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -13,8 +20,14 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use paycrypt::rand_core::{TryCryptoRng, TryRng};
+use paycrypt::reencrypt_in_place;
+use paycrypt::tr31::dynamic::WrappedKey;
 use paycrypt::tr31::{self, KeyBlock, KeyLengthMask, Versions};
-use paycrypt::{SymmetricAlgorithm as Alg, SymmetricKey};
+use paycrypt::tr31::{Algorithm, Header, ModeOfUse, Usage, Version};
+use paycrypt::{
+    EncryptionAttributes, Iv, Key, KeyAlgorithm, KeyArn, KeyAttributes, KeyClass, KeyMaterial,
+    KeyModesOfUse, KeyUsage, KeyUse, Mode, Policy, Side, SymmetricAlgorithm as Alg, SymmetricKey,
+};
 
 /// (name, KBPK algorithm, KBPK, block): vectors of `test-vectors/tr31/tr31_unwrap_vectors.json`.
 pub const CASES: &[(&str, Alg, &str, &str)] = &[
@@ -124,5 +137,146 @@ fn kdf(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, unwrap, wrap, kdf);
+fn stored(id: &str, usage: KeyUsage, alg: Alg, material: &[u8]) -> Key {
+    let modes = KeyModesOfUse {
+        encrypt: true,
+        decrypt: true,
+        wrap: true,
+        unwrap: true,
+        ..KeyModesOfUse::default()
+    };
+    Key::new(
+        KeyArn::parse(&format!(
+            "arn:aws:payment-cryptography:us-east-2:111122223333:key/{id}"
+        ))
+        .unwrap(),
+        KeyAttributes {
+            key_usage: usage,
+            key_class: KeyClass::SymmetricKey,
+            key_algorithm: KeyAlgorithm::Symmetric(alg),
+            key_modes_of_use: modes,
+        },
+        KeyMaterial::Symmetric(SymmetricKey::new(alg, material).unwrap()),
+    )
+    .unwrap()
+}
+
+/// ReEncryptData with a wrapped incoming side against a stored incoming key plus a bare unwrap.
+fn wrapped_op(c: &mut Criterion) {
+    let mut g = c.benchmark_group("tr31_wrapped_op");
+    g.throughput(Throughput::Elements(1));
+    // (case, KEK algorithm, block version, data key algorithm and TR-31 letter)
+    let cases = [
+        (
+            "D_aes128_aes128",
+            Alg::Aes128,
+            Version::D,
+            Alg::Aes128,
+            Algorithm::Aes,
+        ),
+        (
+            "D_aes256_tdes2",
+            Alg::Aes256,
+            Version::D,
+            Alg::Tdes2Key,
+            Algorithm::Tdes,
+        ),
+        (
+            "B_tdes3_tdes2",
+            Alg::Tdes3Key,
+            Version::B,
+            Alg::Tdes2Key,
+            Algorithm::Tdes,
+        ),
+    ];
+    let out_key = stored(
+        "benchoutgoingaes0001",
+        KeyUsage::D0SymmetricDataEncryptionKey,
+        Alg::Aes128,
+        &[0x42; 16],
+    );
+    let out_attrs = EncryptionAttributes::symmetric(Mode::Cbc, Some(Iv::new(&[7; 16]).unwrap()));
+    let outgoing = KeyUse::new(&out_key, out_attrs);
+    for (name, kek_alg, version, key_alg, letter) in cases {
+        let kek_material: Vec<u8> = (0..kek_alg.key_len())
+            .map(|i| u8::try_from(i).unwrap().wrapping_mul(41) ^ 0x6C)
+            .collect();
+        let key_material: Vec<u8> = (0..key_alg.key_len())
+            .map(|i| u8::try_from(i).unwrap().wrapping_mul(23) ^ 0x19)
+            .collect();
+        let kek = stored(
+            "benchkek00000000001",
+            KeyUsage::K1KeyBlockProtectionKey,
+            kek_alg,
+            &kek_material,
+        );
+        let kbpk = SymmetricKey::new(kek_alg, &kek_material).unwrap();
+        let header = Header::new(version, Usage::D0, letter, ModeOfUse::DecryptOnly);
+        let mut block_buf = [0u8; 256];
+        let block = tr31::wrap(
+            &kbpk,
+            &header,
+            &key_material,
+            KeyLengthMask::AlgorithmMaximum,
+            &mut Zeros,
+            &mut block_buf,
+        )
+        .unwrap()
+        .to_string();
+        let in_key = stored(
+            "benchincomingkey0001",
+            KeyUsage::D0SymmetricDataEncryptionKey,
+            key_alg,
+            &key_material,
+        );
+        let iv = Iv::new(&vec![9u8; in_key_block(key_alg)]).unwrap();
+        let in_attrs = EncryptionAttributes::symmetric(Mode::Cbc, Some(iv));
+        let data = [0x34u8; 16];
+        g.bench_function(BenchmarkId::new("wrapped", name), |b| {
+            b.iter(|| {
+                let working = WrappedKey::new(&kek, black_box(&block))
+                    .working_key(&in_attrs, Side::Incoming, Policy::Documented)
+                    .unwrap();
+                let incoming = KeyUse::new(&working, in_attrs);
+                let mut buf = data;
+                reencrypt_in_place(&incoming, &outgoing, &mut buf).unwrap();
+                black_box(buf[0])
+            })
+        });
+        g.bench_function(BenchmarkId::new("stored_plus_unwrap", name), |b| {
+            b.iter(|| {
+                let mut payload = [0u8; 64];
+                let u = tr31::unwrap(black_box(&block), &kbpk, Versions::Current, &mut payload)
+                    .unwrap();
+                black_box(u.key()[0]);
+                drop(u);
+                let incoming = KeyUse::new(&in_key, in_attrs);
+                let mut buf = data;
+                reencrypt_in_place(&incoming, &outgoing, &mut buf).unwrap();
+                black_box(buf[0])
+            })
+        });
+        g.bench_function(BenchmarkId::new("stored_plus_unwrap_to_key", name), |b| {
+            b.iter(|| {
+                let mut payload = [0u8; 64];
+                let u = tr31::unwrap(black_box(&block), &kbpk, Versions::Current, &mut payload)
+                    .unwrap();
+                let key = u.symmetric_key().unwrap();
+                black_box(&key);
+                drop(u);
+                let incoming = KeyUse::new(&in_key, in_attrs);
+                let mut buf = data;
+                reencrypt_in_place(&incoming, &outgoing, &mut buf).unwrap();
+                black_box(buf[0])
+            })
+        });
+    }
+    g.finish();
+}
+
+fn in_key_block(alg: Alg) -> usize {
+    if alg.is_tdes() { 8 } else { 16 }
+}
+
+criterion_group!(benches, unwrap, wrap, kdf, wrapped_op);
 criterion_main!(benches);

@@ -149,6 +149,12 @@ pub enum Problem {
     /// A wrapped working key whose header (key usage, algorithm, mode of use) or key length is not
     /// allowed for this use.
     WrappedKeyPolicy,
+    /// A wrapped key that cannot be unwrapped under the key named to unwrap it: a wrong key, or a block
+    /// changed anywhere its authenticator covers. Every failure from the authenticator check on (the
+    /// check itself, the key-length field, a key length that does not fit the header's algorithm, a
+    /// TDES key that collapses to single DES) is this one problem, so that a caller cannot tell them
+    /// apart.
+    WrappedKeyUnwrap,
     /// A wrapped key stronger than the key that wraps it
     /// (`TDES_2KEY < TDES_3KEY < AES_128 < AES_192 < AES_256`).
     WrappedKeyStrength,
@@ -250,6 +256,10 @@ impl fmt::Display for Problem {
             }
             Problem::WrappedKeyPolicy => f.write_str(
                 "wrapped key's usage, algorithm, mode of use or length is not allowed here",
+            ),
+            Problem::WrappedKeyUnwrap => f.write_str(
+                "wrapped key cannot be unwrapped under the key-encryption key (wrong key, or the \
+                 key block was changed)",
             ),
             Problem::WrappedKeyStrength => {
                 f.write_str("wrapped key is stronger than the key that wraps it")
@@ -502,6 +512,11 @@ mod tests {
                 "wrapped key's usage, algorithm, mode of use or length is not allowed here",
             ),
             (
+                P::WrappedKeyUnwrap,
+                "wrapped key cannot be unwrapped under the key-encryption key (wrong key, or the \
+                 key block was changed)",
+            ),
+            (
                 P::WrappedKeyStrength,
                 "wrapped key is stronger than the key that wraps it",
             ),
@@ -517,7 +532,7 @@ mod tests {
             ),
         ];
         // Every variant is here once: a new one fails to compile in `variant` until it is added.
-        let mut seen = [false; 35];
+        let mut seen = [false; 36];
         for (problem, _) in &cases {
             seen[variant(problem)] = true;
         }
@@ -596,6 +611,7 @@ mod tests {
             P::PaddingTypeRequired => 32,
             P::RawRsaOptIn => 33,
             P::RsaUnavailable => 34,
+            P::WrappedKeyUnwrap => 35,
         }
     }
 

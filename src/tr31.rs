@@ -21,11 +21,11 @@
 //! | `B` | TDES 2-/3-key | TDES-CMAC KDF | CMAC(header ‖ clear payload), then TDES-CBC with IV = MAC | default |
 //! | `D` | AES-128/192/256 | AES-CMAC KDF | CMAC(header ‖ clear payload), then AES-CBC with IV = MAC | default |
 //! | `A`, `C` | TDES 2-/3-key | KBPK ⊕ `45`/`4D` | TDES-CBC (IV = header), then CBC-MAC, 4 bytes | [`Versions::WithLegacy`] only |
-//! | `E`, digits | | | | never ([`Problem::KeyBlockVersion`](crate::Problem::KeyBlockVersion)) |
+//! | `E`, digits | | | | never ([`Problem::KeyBlockVersion`]) |
 //!
 //! The KBPK's algorithm is the caller's ([`SymmetricKey::algorithm`](crate::SymmetricKey::algorithm),
 //! later a stored key's attributes), never guessed from its length; a version that does not fit it is
-//! [`Problem::KeyBlockKbpk`](crate::Problem::KeyBlockKbpk).
+//! [`Problem::KeyBlockKbpk`].
 //!
 //! **Why hand-written.** No crate does this within the crate's rules: `paysec-keyblock` is GPL-3.0, version
 //! `D` only, needs `std` and compares MACs with `!=`; no other TR-31 crate is published (the project's
@@ -71,7 +71,7 @@ pub use header::{
 };
 pub use kdf::{Binding, DerivedKeys, derive_keys};
 
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::key::SymmetricKey;
 
 /// The longest key block: the length field has four digits.
@@ -103,4 +103,27 @@ pub fn unwrap<'a, 'b>(
     buf: &'b mut [u8],
 ) -> Result<Unwrapped<'a, 'b>, Error> {
     KeyBlock::parse(block, versions)?.unwrap(kbpk, buf)
+}
+
+/// Parse a header on its own (16 fixed characters, then the optional blocks the count announces, and
+/// nothing after them), e.g. the header to [`wrap`] a key with. Its length field is not read ([`wrap`]
+/// writes the real one); everything else is checked as [`KeyBlock::parse`] checks it.
+///
+/// # Errors
+///
+/// [`Problem::KeyBlockVersion`] for a version `versions` does not accept, the header's own problems,
+/// and [`Problem::KeyBlockHeader`] for characters after the optional blocks.
+pub fn parse_header(text: &str, versions: Versions) -> Result<Header<'_>, Error> {
+    let version = text
+        .as_bytes()
+        .first()
+        .copied()
+        .and_then(Version::from_id)
+        .filter(|v| versions.accepts(*v))
+        .ok_or(Error::invalid(Problem::KeyBlockVersion))?;
+    let (header, len) = Header::parse(text, version)?;
+    if len != text.len() {
+        return Err(Error::invalid(Problem::KeyBlockHeader));
+    }
+    Ok(header)
 }

@@ -50,6 +50,7 @@ mod json;
 mod keystore_file;
 mod keystore_record;
 mod request;
+mod wrapped;
 
 pub use batch::handle_values;
 pub use error::{FieldError, ServiceError};
@@ -60,6 +61,7 @@ pub use keystore_record::{
     describe_key, summarize_key, tags_json, write_document,
 };
 pub use request::{Operation, Request, SideRequest};
+pub use wrapped::WrappedKeyRequest;
 
 use alloc::string::ToString;
 use alloc::vec::Vec;

@@ -12,7 +12,9 @@
 //! (`reencrypt` of 16 bytes, as in `benches/operation.rs`), `derive-tdes`, `derive-aes128` (the DUKPT
 //! derivations of those cases), `aes128-cbc-16`, `tdes2-cbc-16`, `aes128-cbc-2048` (one `symmetric::encrypt`)
 //! and `kcv-aes128` (`SymmetricKey::kcv`), `tr31-unwrap-b-tdes2`, `tr31-unwrap-d-aes128`,
-//! `tr31-unwrap-d-aes256` (`tr31::unwrap` of the blocks of `benches/tr31.rs`). RSA uses a fixed-seed RNG so the count
+//! `tr31-unwrap-d-aes256` (`tr31::unwrap` of the blocks of `benches/tr31.rs`), `tr31-working-key-d-aes128`
+//! (a wrapped side's working key, `tr31::dynamic::WrappedKey::working_key`) and
+//! `tr31-unwrap-to-key-d-aes128` (`tr31::unwrap` and `Unwrapped::symmetric_key` of the same block). RSA uses a fixed-seed RNG so the count
 //! does not vary.
 //!
 //! Constant-time TDES: `derive-tdes-10` (one TDES DUKPT derivation, 10 counter bits),
@@ -28,8 +30,8 @@ use paycrypt::dukpt::derive_data_key;
 use paycrypt::operation::{DukptAttributes, EncryptionAttributes, KeyUse};
 use paycrypt::rand_core::{TryCryptoRng, TryRng};
 use paycrypt::{
-    Iv, KeyMaterial, KeyStore, Ksn, MemoryKeyStore, Mode, RsaPadding, SymmetricAlgorithm,
-    SymmetricKey, symmetric,
+    Iv, KeyMaterial, KeyStore, Ksn, MemoryKeyStore, Mode, Policy, RsaPadding, Side,
+    SymmetricAlgorithm, SymmetricKey, symmetric,
 };
 
 const ARN: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
@@ -273,6 +275,49 @@ fn main() {
                 )
                 .unwrap();
                 black_box(u.key()[0]);
+            }
+        }
+        "tr31-working-key-d-aes128" | "tr31-unwrap-to-key-d-aes128" => {
+            // The moov-io D0/A/D block under its AES-128 KEK: the wrapped side's working key
+            // (`WrappedKey::working_key`: KEK and header rules, unwrap, key, check value) against the
+            // bare unwrap to a usable key (`tr31::unwrap` + `Unwrapped::symmetric_key`).
+            let block = "D0112D0AD00E00009ef4ff063d9757987d1768a1e317a6530de7d8ac81972c19a3659afb28e8d35f48aaa5b0f124e73893163e9a020ae5f3";
+            let material = "000102030405060708090A0B0C0D0E0F";
+            let kbpk = SymmetricKey::from_hex(SymmetricAlgorithm::Aes128, material).unwrap();
+            let kek = paycrypt::Key::new(
+                paycrypt::KeyArn::parse(&format!("{ARN}callgrindkek00000001")).unwrap(),
+                paycrypt::KeyAttributes {
+                    key_usage: paycrypt::KeyUsage::K1KeyBlockProtectionKey,
+                    key_class: paycrypt::KeyClass::SymmetricKey,
+                    key_algorithm: paycrypt::KeyAlgorithm::Symmetric(SymmetricAlgorithm::Aes128),
+                    key_modes_of_use: paycrypt::KeyModesOfUse {
+                        unwrap: true,
+                        ..paycrypt::KeyModesOfUse::default()
+                    },
+                },
+                KeyMaterial::Symmetric(
+                    SymmetricKey::from_hex(SymmetricAlgorithm::Aes128, material).unwrap(),
+                ),
+            )
+            .unwrap();
+            let attributes = EncryptionAttributes::symmetric(Mode::Ecb, None);
+            for _ in 0..n {
+                if case == "tr31-working-key-d-aes128" {
+                    let k = paycrypt::tr31::dynamic::WrappedKey::new(&kek, black_box(block))
+                        .working_key(&attributes, Side::Incoming, Policy::Documented)
+                        .unwrap();
+                    black_box(k.kcv());
+                } else {
+                    let mut out = [0u8; 64];
+                    let u = paycrypt::tr31::unwrap(
+                        black_box(block),
+                        &kbpk,
+                        paycrypt::tr31::Versions::Current,
+                        &mut out,
+                    )
+                    .unwrap();
+                    black_box(u.symmetric_key().unwrap().algorithm());
+                }
             }
         }
         "derive-tdes-10" | "derive-tdes-batch64-10" | "derive-tdes-batch64-random" => {

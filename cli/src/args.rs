@@ -24,16 +24,19 @@ pub enum CommandName {
     Batch,
     /// `keys`.
     Keys,
+    /// `tr31 wrap`.
+    Tr31,
 }
 
 impl CommandName {
     /// Every command, in the order the help lists them.
-    pub const ALL: [CommandName; 5] = [
+    pub const ALL: [CommandName; 6] = [
         CommandName::ReEncryptData,
         CommandName::EncryptData,
         CommandName::DecryptData,
         CommandName::Batch,
         CommandName::Keys,
+        CommandName::Tr31,
     ];
 
     /// The word on the command line.
@@ -44,6 +47,7 @@ impl CommandName {
             CommandName::DecryptData => "decrypt-data",
             CommandName::Batch => "batch",
             CommandName::Keys => "keys",
+            CommandName::Tr31 => "tr31",
         }
     }
 
@@ -57,7 +61,7 @@ impl CommandName {
             CommandName::ReEncryptData => Some(Operation::ReEncryptData),
             CommandName::EncryptData => Some(Operation::EncryptData),
             CommandName::DecryptData => Some(Operation::DecryptData),
-            CommandName::Batch | CommandName::Keys => None,
+            CommandName::Batch | CommandName::Keys | CommandName::Tr31 => None,
         }
     }
 }
@@ -71,6 +75,8 @@ pub struct Param {
     pub member: &'static str,
     /// Whether the value is a JSON structure (else a string).
     pub json: bool,
+    /// Whether the option is required (unless `--cli-input-json` is given).
+    pub required: bool,
 }
 
 const fn string(flag: &'static str, member: &'static str) -> Param {
@@ -78,6 +84,7 @@ const fn string(flag: &'static str, member: &'static str) -> Param {
         flag,
         member,
         json: false,
+        required: true,
     }
 }
 
@@ -86,10 +93,21 @@ const fn structure(flag: &'static str, member: &'static str) -> Param {
         flag,
         member,
         json: true,
+        required: true,
     }
 }
 
-const RE_ENCRYPT_PARAMS: [Param; 5] = [
+/// An optional structure: a wrapped key (AWS's `WrappedKey` shape, as JSON).
+const fn optional(flag: &'static str, member: &'static str) -> Param {
+    Param {
+        flag,
+        member,
+        json: true,
+        required: false,
+    }
+}
+
+const RE_ENCRYPT_PARAMS: [Param; 7] = [
     string("--incoming-key-identifier", "IncomingKeyIdentifier"),
     string("--outgoing-key-identifier", "OutgoingKeyIdentifier"),
     string("--cipher-text", "CipherText"),
@@ -101,19 +119,23 @@ const RE_ENCRYPT_PARAMS: [Param; 5] = [
         "--outgoing-encryption-attributes",
         "OutgoingEncryptionAttributes",
     ),
+    optional("--incoming-wrapped-key", "IncomingWrappedKey"),
+    optional("--outgoing-wrapped-key", "OutgoingWrappedKey"),
 ];
-const ENCRYPT_PARAMS: [Param; 3] = [
+const ENCRYPT_PARAMS: [Param; 4] = [
     string("--key-identifier", "KeyIdentifier"),
     string("--plain-text", "PlainText"),
     structure("--encryption-attributes", "EncryptionAttributes"),
+    optional("--wrapped-key", "WrappedKey"),
 ];
-const DECRYPT_PARAMS: [Param; 3] = [
+const DECRYPT_PARAMS: [Param; 4] = [
     string("--key-identifier", "KeyIdentifier"),
     string("--cipher-text", "CipherText"),
     structure("--decryption-attributes", "DecryptionAttributes"),
+    optional("--wrapped-key", "WrappedKey"),
 ];
 
-/// The request members of an operation, as options (all required unless `--cli-input-json` is given).
+/// The request members of an operation, as options (required ones unless `--cli-input-json` is given).
 pub fn params(operation: Operation) -> &'static [Param] {
     match operation {
         Operation::ReEncryptData => &RE_ENCRYPT_PARAMS,
@@ -182,7 +204,32 @@ pub enum Action {
     Batch(BatchOptions),
     /// List the key store.
     Keys,
+    /// `tr31 wrap`: wrap a clear key under a stored KEK.
+    Tr31Wrap(Tr31Wrap),
 }
+
+/// `tr31 wrap`'s options (raw values: `--key` may be `file://PATH`). `Debug` shows no value.
+pub struct Tr31Wrap {
+    /// `--kek-identifier`: the stored KEK (key ARN, alias ARN or alias name).
+    pub kek_identifier: String,
+    /// `--header`: the key block header (16 characters and any optional blocks; the length field is
+    /// rewritten).
+    pub header: String,
+    /// `--key`: the clear key in hex, or `file://PATH`.
+    pub key: String,
+}
+
+impl std::fmt::Debug for Tr31Wrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tr31Wrap").finish_non_exhaustive()
+    }
+}
+
+/// `tr31`'s subcommands.
+pub const TR31_SUBCOMMANDS: [&str; 1] = ["wrap"];
+
+/// `tr31 wrap`'s options, all required.
+const TR31_WRAP_FLAGS: [&str; 3] = ["--kek-identifier", "--header", "--key"];
 
 /// A parsed command line.
 #[derive(Debug)]
@@ -325,6 +372,18 @@ fn command_word(word: &str, position: usize) -> Result<CommandName, CliError> {
     })
 }
 
+/// `tr31`'s subcommand (never repeated: a mistyped word could be data).
+fn subcommand_word(word: &str) -> Result<(), CliError> {
+    if TR31_SUBCOMMANDS.contains(&word) {
+        Ok(())
+    } else {
+        Err(syntax(format!(
+            "argument subcommand: Invalid choice, valid choices are: {}",
+            TR31_SUBCOMMANDS.join(" | ")
+        )))
+    }
+}
+
 /// Parse the arguments (without the program name).
 pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
     let mut lexer = Lexer::new(args);
@@ -333,6 +392,8 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
     let mut options: Vec<(String, String)> = Vec::new();
     // Stray positional arguments: (position from 1, characters).
     let mut extra: Vec<(usize, usize)> = Vec::new();
+    // `tr31`'s subcommand word.
+    let mut subcommand = false;
     while let Some(token) = lexer.next_token() {
         if globals.take(&token, &mut lexer)? {
             continue;
@@ -348,11 +409,14 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
             options.push((token.name, value));
         } else if command.is_none() {
             command = Some(command_word(&token.name, token.position)?);
+        } else if command == Some(CommandName::Tr31) && !subcommand {
+            subcommand_word(&token.name)?;
+            subcommand = true;
         } else {
             extra.push((token.position, token.arg.chars().count()));
         }
     }
-    let action = action(&globals, command, options, &extra)?;
+    let action = action(&globals, command, subcommand, options, &extra)?;
     Ok(Invocation {
         keys: globals.keys,
         strict_aws: globals.strict_aws,
@@ -364,6 +428,7 @@ pub fn parse(args: Vec<String>) -> Result<Invocation, CliError> {
 fn action(
     globals: &Globals,
     command: Option<CommandName>,
+    subcommand: bool,
     options: Vec<(String, String)>,
     extra: &[(usize, usize)],
 ) -> Result<Action, CliError> {
@@ -389,6 +454,14 @@ fn action(
     match command.operation() {
         Some(operation) => Ok(Action::Call(call(operation, options)?)),
         None if command == CommandName::Batch => Ok(Action::Batch(batch_options(options)?)),
+        None if command == CommandName::Tr31 => {
+            if !subcommand {
+                return Err(syntax(
+                    "the following arguments are required: subcommand (wrap)",
+                ));
+            }
+            Ok(Action::Tr31Wrap(tr31_wrap(options)?))
+        }
         None => {
             if let Some((flag, _)) = options.first() {
                 return Err(syntax(format!("Unknown options: {}", echo(flag))));
@@ -422,7 +495,7 @@ fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, Cl
     if cli_input_json.is_none() {
         let missing: Vec<&str> = table
             .iter()
-            .filter(|p| !given.iter().any(|(g, _)| g.flag == p.flag))
+            .filter(|p| p.required && !given.iter().any(|(g, _)| g.flag == p.flag))
             .map(|p| p.flag)
             .collect();
         if !missing.is_empty() {
@@ -436,6 +509,35 @@ fn call(operation: Operation, options: Vec<(String, String)>) -> Result<Call, Cl
         operation,
         cli_input_json,
         params: given,
+    })
+}
+
+fn tr31_wrap(options: Vec<(String, String)>) -> Result<Tr31Wrap, CliError> {
+    let mut values: [Option<String>; 3] = [None, None, None];
+    for (flag, value) in options {
+        let Some(i) = TR31_WRAP_FLAGS.iter().position(|f| *f == flag) else {
+            return Err(syntax(format!("Unknown options: {}", echo(&flag))));
+        };
+        if values[i].replace(value).is_some() {
+            return Err(syntax(format!("argument {flag}: given more than once")));
+        }
+    }
+    let missing: Vec<&str> = TR31_WRAP_FLAGS
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(f, _)| *f)
+        .collect();
+    let [Some(kek_identifier), Some(header), Some(key)] = values else {
+        return Err(syntax(format!(
+            "the following arguments are required: {}",
+            missing.join(", ")
+        )));
+    };
+    Ok(Tr31Wrap {
+        kek_identifier,
+        header,
+        key,
     })
 }
 

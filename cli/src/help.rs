@@ -13,6 +13,7 @@ COMMANDS
   decrypt-data      DecryptData
   batch             JSON lines on stdin (one request each), JSON lines on stdout, in order
   keys              list the key store: ARNs, aliases, attributes, check values (never key material)
+  tr31 wrap         wrap a clear key under a stored KEK as a TR-31 key block (for the wrapped-key options)
 
   Requests and responses are AWS's JSON shapes. `paycrypt <command> help` shows a command's parameters.
 
@@ -26,9 +27,10 @@ GLOBAL OPTIONS
 KEY STORE
   Without --keys or $PAYCRYPT_KEYS, paycrypt uses an embedded demo key store holding PUBLIC TEST KEYS
   (the X9.24-1 and X9.24-3 test BDKs, AWS's sample BDK, a TDES and an AES data key, an RSA-2048 key pair
-  and its public half) and says so on stderr. Never protect real data with them. `paycrypt keys` lists
-  them; their aliases: alias/demo-tdes-bdk, alias/demo-aes-bdk, alias/demo-aes256-bdk,
-  alias/demo-aws-sample-bdk, alias/demo-tdes-key, alias/demo-aes-key, alias/demo-rsa, alias/demo-rsa-public.
+  and its public half, an AES-256 and a TDES-3KEY key-encryption key) and says so on stderr. Never
+  protect real data with them. `paycrypt keys` lists them; their aliases: alias/demo-tdes-bdk,
+  alias/demo-aes-bdk, alias/demo-aes256-bdk, alias/demo-aws-sample-bdk, alias/demo-tdes-key,
+  alias/demo-aes-key, alias/demo-rsa, alias/demo-rsa-public, alias/demo-aes-kek, alias/demo-tdes-kek.
 
 EXIT CODES (the AWS CLI's)
   0    success (for batch: every line was answered, errors included)
@@ -68,6 +70,12 @@ PARAMETERS
   --cipher-text HEX                        the data under the incoming key
   --incoming-encryption-attributes JSON    {"Symmetric": {...}} | {"Asymmetric": {...}} | {"Dukpt": {...}}
   --outgoing-encryption-attributes JSON    the same, for the outgoing key
+  --incoming-wrapped-key JSON              optional: the incoming key as a TR-31 key block under the KEK
+                                           that --incoming-key-identifier names:
+                                           {"WrappedKeyMaterial": {"Tr31KeyBlock": "D0144D0AB00E0000..."},
+                                            "KeyCheckValueAlgorithm": "CMAC" | "ANSI_X9_24"}
+  --outgoing-wrapped-key JSON              optional: the same for the outgoing key; the response's
+                                           KeyArn is then the KEK's, its KeyCheckValue the wrapped key's
   Any value may be file://PATH to read it from a file.
 
 EXAMPLES
@@ -97,6 +105,8 @@ PARAMETERS
   --key-identifier ID             key ARN, alias ARN or alias/name
   --plain-text HEX                the data (a multiple of the block size for TDES/AES; no padding is added)
   --encryption-attributes JSON    {"Symmetric": {...}} | {"Asymmetric": {...}} | {"Dukpt": {...}}
+  --wrapped-key JSON              optional: the key as a TR-31 key block under the KEK --key-identifier
+                                  names (see paycrypt tr31 help)
   Any value may be file://PATH to read it from a file.
 
 EXAMPLES
@@ -126,6 +136,8 @@ PARAMETERS
   --key-identifier ID             key ARN, alias ARN or alias/name
   --cipher-text HEX               the data
   --decryption-attributes JSON    {"Symmetric": {...}} | {"Asymmetric": {...}} | {"Dukpt": {...}}
+  --wrapped-key JSON              optional: the key as a TR-31 key block under the KEK --key-identifier
+                                  names (see paycrypt tr31 help)
   Any value may be file://PATH to read it from a file.
 
 EXAMPLES
@@ -173,6 +185,35 @@ EXAMPLES
   paycrypt keys --keys my-keys.json
 "#;
 
+const TR31: &str = r#"paycrypt tr31 wrap - make a TR-31 key block under a stored KEK
+
+Wraps a clear key under a key-encryption key of the key store (usage TR31_K0_KEY_ENCRYPTION_KEY or
+TR31_K1_KEY_BLOCK_PROTECTION_KEY, modes of use Wrap, Encrypt or NoRestrictions) and prints it as AWS's
+WrappedKey structure, ready for --wrapped-key, --incoming-wrapped-key or --outgoing-wrapped-key (the
+data operation's key identifier is then the same KEK). Version B needs a TDES KEK, version D an AES KEK.
+The key's length is masked (padded as if it were 24 bytes for TDES, 32 for AES) and the padding is random.
+
+A dynamic data key must have key usage D0, algorithm T (16 or 24 bytes) or A (16, 24 or 32), mode of use
+B or D (incoming) / B or E (outgoing), N only without --strict-aws, and be no stronger than its KEK.
+
+USAGE
+  paycrypt [--keys FILE] tr31 wrap --kek-identifier ID --header HEADER --key HEX
+
+PARAMETERS
+  --kek-identifier ID    the KEK: key ARN, alias ARN or alias/name
+  --header HEADER        the header: 16 characters (version, length, usage, algorithm, mode of use, key
+                         version, exportability, number of optional blocks, context, reserved) and any
+                         optional blocks; the length field is rewritten, e.g. D0000D0AB00E0000
+  --key HEX              the clear key; file://PATH reads it from a file (keeps it off the command line)
+
+EXAMPLES
+  paycrypt tr31 wrap --kek-identifier alias/demo-aes-kek --header D0000D0AB00E0000 \
+      --key 00112233445566778899AABBCCDDEEFF
+  paycrypt encrypt-data --key-identifier alias/demo-aes-kek --plain-text 34313131313131313131313131313131 \
+      --encryption-attributes '{"Symmetric": {"Mode": "CBC"}}' --wrapped-key "$(paycrypt tr31 wrap \
+      --kek-identifier alias/demo-aes-kek --header D0000D0AB00E0000 --key file://key.hex)"
+"#;
+
 /// The help of a command, or the overview.
 pub fn text(command: Option<CommandName>) -> &'static str {
     match command {
@@ -182,5 +223,6 @@ pub fn text(command: Option<CommandName>) -> &'static str {
         Some(CommandName::DecryptData) => DECRYPT,
         Some(CommandName::Batch) => BATCH,
         Some(CommandName::Keys) => KEYS,
+        Some(CommandName::Tr31) => TR31,
     }
 }

@@ -57,8 +57,8 @@ mod tests {
     #[test]
     fn demo_store_loads_with_every_alias() {
         let store = MemoryKeyStore::from_json(DEMO_KEYS).unwrap();
-        assert_eq!(store.len(), 8);
+        assert_eq!(store.len(), 10);
         let listed = paycrypt::wire::key_store_listing(&store);
-        assert_eq!(listed["Aliases"].as_array().map_or(0, Vec::len), 8);
+        assert_eq!(listed["Aliases"].as_array().map_or(0, Vec::len), 10);
     }
 }

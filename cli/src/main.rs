@@ -1,6 +1,7 @@
 //! `paycrypt`: AWS Payment Cryptography's `ReEncryptData`, `EncryptData` and `DecryptData` from the
 //! command line, shaped like `aws payment-cryptography-data …`, on top of the `paycrypt` library's
-//! wire layer; plus `batch` (JSON lines) and `keys` (the key store, without material).
+//! wire layer; plus `batch` (JSON lines), `keys` (the key store, without material) and `tr31 wrap` (make
+//! a TR-31 key block under a stored KEK, for the wrapped-key members).
 //!
 //! `paycrypt help` explains the commands, exit codes and the embedded demo key store.
 
@@ -20,7 +21,7 @@ use paycrypt::{OsRng, Policy};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use args::{Action, CLI_INPUT_JSON, Call};
+use args::{Action, CLI_INPUT_JSON, Call, Tr31Wrap};
 use error::CliError;
 
 /// The largest `file://` parameter read.
@@ -78,6 +79,10 @@ fn run() -> Result<(), CliError> {
                     error,
                 })?;
             print(pretty(&response).as_bytes())
+        }
+        Action::Tr31Wrap(options) => {
+            let store = load_store()?;
+            print(pretty(&tr31_wrap(&store, &options)?).as_bytes())
         }
         Action::Batch(options) => {
             let store = load_store()?;
@@ -166,4 +171,57 @@ fn build_request(call: &Call) -> Result<Json, CliError> {
         }
     }
     Ok(request)
+}
+
+/// `tr31 wrap`: the clear key wrapped under the stored KEK with the header, printed as AWS's
+/// `WrappedKey` structure (ready for `--wrapped-key`, `--incoming-wrapped-key`, `--outgoing-wrapped-key`).
+fn tr31_wrap(store: &paycrypt::MemoryKeyStore, options: &Tr31Wrap) -> Result<Json, CliError> {
+    use paycrypt::tr31;
+    let param = |flag: &str, message: String| CliError::Parameter {
+        flag: flag.to_string(),
+        message,
+    };
+    let kek = paycrypt::KeyStore::lookup(store, &options.kek_identifier).map_err(|e| match e {
+        paycrypt::Error::KeyNotFound { .. } => param(
+            "--kek-identifier",
+            format!(
+                "Key {} not found",
+                paycrypt::wire::echo(&options.kek_identifier)
+            ),
+        ),
+        other => param("--kek-identifier", other.to_string()),
+    })?;
+    let header = tr31::parse_header(options.header.trim(), tr31::Versions::Current)
+        .map_err(|e| param("--header", e.to_string()))?;
+    let key_hex = if options.key.starts_with("file://") {
+        let text = load_value("--key", &options.key)?;
+        Zeroizing::new(text.trim().to_string())
+    } else {
+        Zeroizing::new(options.key.clone())
+    };
+    let mut key = Zeroizing::new(vec![0u8; key_hex.len() / 2]);
+    paycrypt::hex::decode(&key_hex, &mut key)
+        .map_err(|e| param("--key", format!("{e} ({} characters)", key_hex.len())))?;
+    let mut out = Zeroizing::new([0u8; tr31::MAX_BLOCK_LEN]);
+    let block = tr31::dynamic::wrap_under_kek(kek, &header, &key, &mut OsRng, &mut out[..])
+        .map_err(|e| match e {
+            paycrypt::Error::AccessDenied { .. } => param(
+                "--kek-identifier",
+                "the key's modes of use do not allow wrapping (Wrap, Encrypt or NoRestrictions)"
+                    .to_string(),
+            ),
+            paycrypt::Error::Invalid { problem, .. } => match problem {
+                paycrypt::Problem::KeyUsage
+                | paycrypt::Problem::KeyNotUsable
+                | paycrypt::Problem::AttributesForKey => {
+                    param("--kek-identifier", problem.to_string())
+                }
+                paycrypt::Problem::KeyBlockPayload => param("--key", problem.to_string()),
+                _ => param("--header", problem.to_string()),
+            },
+            other => param("--key", other.to_string()),
+        })?;
+    Ok(Json::from(serde_json::json!({
+        "WrappedKeyMaterial": {"Tr31KeyBlock": block},
+    })))
 }

@@ -11,12 +11,14 @@ use paycrypt::{Iv, Mode, SymmetricAlgorithm, SymmetricKey, symmetric};
 use serde_json::{Value, json};
 
 /// The re-encryption examples (the flows the README promises).
-const RE_ENCRYPT_EXAMPLES: [&str; 5] = [
+const RE_ENCRYPT_EXAMPLES: [&str; 7] = [
     "p2pe-tdes-dukpt-to-aes-cbc.json",
     "aes-dukpt-to-tdes-cbc.json",
     "tdes-cbc-to-rsa-oaep.json",
     "rsa-oaep-to-tdes-dukpt.json",
     "aws-worked-case-dukpt-ecb-to-tdes-ecb.json",
+    "tdes-dukpt-to-wrapped-aes-cbc.json",
+    "wrapped-tdes-cbc-to-tdes-dukpt.json",
 ];
 const OTHER_EXAMPLES: [&str; 4] = [
     "decrypt-aes-cbc.json",
@@ -42,11 +44,15 @@ fn decrypt_outgoing(request: &Value, ciphertext: &str) -> String {
         "alias/demo-rsa-public" => "alias/demo-rsa",
         other => other,
     };
-    let decrypt = json!({
+    let mut decrypt = json!({
         "KeyIdentifier": key,
         "CipherText": ciphertext,
         "DecryptionAttributes": attributes,
     });
+    // A wrapped outgoing key: the same block under the same KEK decrypts (its mode of use is B).
+    if let Some(wrapped) = request.get("OutgoingWrappedKey") {
+        decrypt["WrappedKey"] = wrapped.clone();
+    }
     let out = run(&["decrypt-data", "--cli-input-json", &decrypt.to_string()]).ok();
     out["PlainText"].as_str().unwrap().to_string()
 }
@@ -226,4 +232,48 @@ fn batch_example_answers_each_line_like_the_single_commands() {
     }
     assert_eq!(lines.iter().filter(|l| l.get("Error").is_some()).count(), 1);
     assert!(r.stderr.contains("6 operations, 1 errors"), "{r:?}");
+}
+
+/// The wrapped-key examples, checked with the primitives and the clear keys the blocks were made from
+/// (`examples/README.md`), independently of the unwrap.
+#[test]
+fn wrapped_key_examples_use_the_clear_keys() {
+    // Outgoing wrapped: AES-128 key 0F1E…F0 (mode of use B) under alias/demo-aes-kek; CMAC check value.
+    let out = run(&[
+        "re-encrypt-data",
+        "--cli-input-json",
+        &file_arg("tdes-dukpt-to-wrapped-aes-cbc.json"),
+    ])
+    .ok();
+    let key = SymmetricKey::from_hex(
+        SymmetricAlgorithm::Aes128,
+        "0F1E2D3C4B5A69788796A5B4C3D2E1F0",
+    )
+    .unwrap();
+    assert_eq!(
+        out["KeyArn"],
+        "arn:aws:payment-cryptography:us-east-2:111122223333:key/demoaes256kek0000001"
+    );
+    assert_eq!(
+        out["KeyCheckValue"],
+        key.kcv_with(paycrypt::KcvAlgorithm::Cmac)
+            .unwrap()
+            .to_string()
+    );
+    let iv = Iv::from_hex("000102030405060708090A0B0C0D0E0F").unwrap();
+    let mut data = common::unhex(out["CipherText"].as_str().unwrap());
+    symmetric::decrypt(&key, Mode::Cbc, Some(&iv), &mut data).unwrap();
+    assert_eq!(data, b"4111111111111111");
+    // Incoming wrapped: TDES-2KEY key 0123…FE under alias/demo-tdes-kek; its ciphertext is the
+    // plaintext under that key.
+    let request = example("wrapped-tdes-cbc-to-tdes-dukpt.json");
+    let key = SymmetricKey::from_hex(
+        SymmetricAlgorithm::Tdes2Key,
+        "0123456789ABCDEF1032547698BADCFE",
+    )
+    .unwrap();
+    let iv = Iv::from_hex("0001020304050607").unwrap();
+    let mut data = common::unhex(request["CipherText"].as_str().unwrap());
+    symmetric::decrypt(&key, Mode::Cbc, Some(&iv), &mut data).unwrap();
+    assert_eq!(data, b"4111111111111111");
 }

@@ -9,6 +9,8 @@
 //! - unwrap refuses only with `Decryption` (the buffer then holds zeros where the payload was
 //!   decrypted, nothing else changed), a key-block `Problem`, never `BufferTooSmall` with a
 //!   `MAX_PAYLOAD_LEN` buffer; a refused parse or KBPK leaves the buffer untouched;
+//! - `parse_header` (a header alone) refuses only with a key-block problem, takes all of its text, and
+//!   gives a parsed block's header from that block's header text;
 //! - every block that unwraps is re-wrapped byte for byte (hex case aside) from its header, key and
 //!   padding.
 #![no_main]
@@ -105,6 +107,20 @@ fuzz_target!(|data: &[u8]| {
             assert!(h.blocks().iter().all(|b| b.id().len() == 2));
         }
         Err(e) => assert!(is_block_problem(e), "parse: {e:?}"),
+    }
+    // A header on its own (`tr31::parse_header`, what `paycrypt tr31 wrap --header` reads): refused
+    // only with a key-block problem, all of the text when accepted, and a parsed block's header text
+    // gives that block's header.
+    match tr31::parse_header(s, versions) {
+        Ok(h) => assert_eq!(h.len(), s.len(), "parse_header takes all of it"),
+        Err(e) => assert!(is_block_problem(&e), "parse_header: {e:?}"),
+    }
+    if let Ok(kb) = &parsed {
+        assert_eq!(
+            tr31::parse_header(kb.header_text(), versions).as_ref(),
+            Ok(kb.header()),
+            "the header of a parsed block"
+        );
     }
 
     let mut buf = vec![0xA5u8; tr31::MAX_PAYLOAD_LEN];

@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn demo_summary_lists_aliases() {
         let (_, summary) = Keys::from_json(DEMO_KEYS).unwrap();
-        assert_eq!(summary.len(), 8);
+        assert_eq!(summary.len(), 10);
         assert!(
             summary
                 .iter()

@@ -3,9 +3,9 @@
 //! RSA key with its padding — with the checks and steps each kind runs.
 //!
 //! [`KeyUse::resolve`] dispatches on the kind of side; each kind has one function ([`resolve_rsa`],
-//! [`resolve_symmetric`], [`resolve_dukpt`]). A key that reaches the engine by another way (a TR-31
-//! wrapped working key, later) is one more kind here, resolving to [`Resolved::Symmetric`] with an
-//! owned [`WorkingKey`].
+//! [`resolve_symmetric`], [`resolve_dukpt`]). A TR-31 wrapped working key reaches the engine as a
+//! [`Key`] of its own ([`WrappedKey::working_key`](crate::tr31::dynamic::WrappedKey::working_key)) and
+//! resolves here as any stored D0 key.
 
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::Operation;
 use super::json::join;
 use super::request::{Request, SideRequest};
+use super::wrapped;
 use crate::error::{Error, Problem, Side};
 
 /// One `{path, message}` entry of a `ValidationException`'s `fieldList`.
@@ -134,8 +135,12 @@ pub(super) enum Member {
     KeyMaterial,
     /// The key's attributes (a key-store document; in a request, the key identifier).
     KeyAttributes,
-    /// The key's `KeyCheckValueAlgorithm` (a key-store document; in a request, the key identifier).
+    /// The key's `KeyCheckValueAlgorithm` (a key-store document; in a request, the key identifier, or
+    /// for a side with a wrapped key, the wrapped key's `KeyCheckValueAlgorithm`).
     KeyCheckValueAlgorithm,
+    /// A side's wrapped key block (`…WrappedKey.WrappedKeyMaterial.Tr31KeyBlock`; for a stored key, the
+    /// key identifier).
+    KeyBlock,
     /// The ciphertext (incoming) or the data to encrypt (outgoing).
     Data,
     /// The side's encryption attributes as a whole.
@@ -151,15 +156,16 @@ pub(super) const fn member(problem: Problem) -> Member {
         | Problem::WeakTdesKey
         | Problem::KeyEncoding
         | Problem::RsaKeySize { .. }
-        | Problem::RsaUnavailable
-        | Problem::KeyBlockVersion
+        | Problem::RsaUnavailable => Member::KeyMaterial,
+        Problem::KeyBlockVersion
         | Problem::KeyBlockLength
         | Problem::KeyBlockHeader
         | Problem::KeyBlockOptionalBlock
         | Problem::KeyBlockPayload
         | Problem::KeyBlockHex
         | Problem::WrappedKeyPolicy
-        | Problem::WrappedKeyStrength => Member::KeyMaterial,
+        | Problem::WrappedKeyUnwrap
+        | Problem::WrappedKeyStrength => Member::KeyBlock,
         Problem::KeyClass | Problem::RawRsaOptIn => Member::KeyAttributes,
         Problem::KcvAlgorithm => Member::KeyCheckValueAlgorithm,
         Problem::KeyUsage
@@ -223,8 +229,12 @@ impl Request {
                 ServiceError::field(data_member.to_string(), "Decryption failed".to_string())
             }
             Error::Invalid { problem, .. } => {
+                let wrapped = req.wrapped.is_some();
                 let path = match member(problem) {
+                    Member::KeyBlock if wrapped => wrapped::key_block_path(operation, side),
+                    Member::KeyCheckValueAlgorithm if wrapped => wrapped::kcv_path(operation, side),
                     Member::KeyIdentifier
+                    | Member::KeyBlock
                     | Member::KeyMaterial
                     | Member::KeyAttributes
                     | Member::KeyCheckValueAlgorithm => id_member.to_string(),

@@ -17,11 +17,12 @@ use super::error::{ServiceError, value_error};
 #[cfg(doc)]
 use super::handle_values;
 use super::json::{Json, Object, join};
+use super::wrapped::{self, WrappedKeyRequest};
 use crate::algorithm::{Mode, SymmetricAlgorithm, vocabulary};
 use crate::dukpt::{DukptKeyVariant, Ksn};
 use crate::error::{Error, Side};
 use crate::hex;
-use crate::keystore::{KeyIdentifier, KeyStore, MAX_IDENTIFIER_LEN};
+use crate::keystore::{Key, KeyIdentifier, KeyStore, MAX_IDENTIFIER_LEN};
 use crate::operation::{
     AsymmetricAttributes, DukptAttributes, Encrypted, EncryptionAttributes, KeyUse, Policy, Run,
     SymmetricAttributes,
@@ -78,6 +79,9 @@ pub struct SideRequest {
     pub key_identifier: String,
     /// The typed attributes.
     pub attributes: EncryptionAttributes,
+    /// The side's wrapped key (`IncomingWrappedKey`, `OutgoingWrappedKey`, `WrappedKey`): then the key
+    /// identifier names its KEK.
+    pub wrapped: Option<WrappedKeyRequest>,
 }
 
 /// A parsed request of any of the three operations. `Debug` shows the sides and the data's length,
@@ -239,9 +243,13 @@ fn parse_side(
     side: Side,
 ) -> Result<SideRequest, ServiceError> {
     let (id, attrs, _) = operation.members(side);
+    let key_identifier = parse_identifier(o, id)?;
+    let attributes = parse_attributes(o.req(attrs)?, attrs)?;
+    let wrapped = wrapped::parse(o, operation, side, &attributes, attrs)?;
     Ok(SideRequest {
-        key_identifier: parse_identifier(o, id)?,
-        attributes: parse_attributes(o.req(attrs)?, attrs)?,
+        key_identifier,
+        attributes,
+        wrapped,
     })
 }
 
@@ -318,6 +326,8 @@ impl Request {
                         "CipherText",
                         "IncomingEncryptionAttributes",
                         "OutgoingEncryptionAttributes",
+                        "IncomingWrappedKey",
+                        "OutgoingWrappedKey",
                     ],
                 )?;
                 let incoming = parse_side(&o, operation, Side::Incoming)?;
@@ -333,7 +343,12 @@ impl Request {
                 let o = Object::new(
                     value,
                     "",
-                    &["KeyIdentifier", "PlainText", "EncryptionAttributes"],
+                    &[
+                        "KeyIdentifier",
+                        "PlainText",
+                        "EncryptionAttributes",
+                        "WrappedKey",
+                    ],
                 )?;
                 let key = parse_side(&o, operation, Side::Outgoing)?;
                 let plaintext = parse_hex(&o, "PlainText", 2, 4096)?;
@@ -343,7 +358,12 @@ impl Request {
                 let o = Object::new(
                     value,
                     "",
-                    &["KeyIdentifier", "CipherText", "DecryptionAttributes"],
+                    &[
+                        "KeyIdentifier",
+                        "CipherText",
+                        "DecryptionAttributes",
+                        "WrappedKey",
+                    ],
                 )?;
                 let key = parse_side(&o, operation, Side::Incoming)?;
                 let ciphertext = parse_hex(&o, "CipherText", 2, 4224)?.to_vec();
@@ -408,17 +428,47 @@ impl Request {
         self.run(store, rng, run).map_err(|e| self.map_error(e))
     }
 
-    /// The side's key, looked up, and its attributes.
+    /// The side's key and its attributes: the side's working key if it has a wrapped key
+    /// ([`Request::working_key`]), else its key looked up.
     fn key_use<'s, S: KeyStore + ?Sized>(
         &self,
         store: &'s S,
         side: Side,
+        working: Option<&'s Key>,
     ) -> Result<KeyUse<'s>, Error> {
         let req = self.side(side);
-        let key = store
+        let key = match working {
+            Some(key) => key,
+            None => store
+                .lookup(&req.key_identifier)
+                .map_err(|e| e.with_side(side))?,
+        };
+        Ok(KeyUse::new(key, req.attributes))
+    }
+
+    /// The working key of a side with a wrapped key: the KEK looked up, the block unwrapped under it
+    /// ([`WrappedKey::working_key`](crate::tr31::dynamic::WrappedKey::working_key)); `None` for a side
+    /// with a stored key.
+    fn working_key<S: KeyStore + ?Sized>(
+        &self,
+        store: &S,
+        side: Side,
+        policy: Policy,
+    ) -> Result<Option<Key>, Error> {
+        let req = self.side(side);
+        let Some(w) = &req.wrapped else {
+            return Ok(None);
+        };
+        let kek = store
             .lookup(&req.key_identifier)
             .map_err(|e| e.with_side(side))?;
-        Ok(KeyUse::new(key, req.attributes))
+        crate::tr31::dynamic::WrappedKey {
+            kek,
+            key_block: &w.key_block,
+            kcv_algorithm: w.kcv_algorithm,
+        }
+        .working_key(&req.attributes, side, policy)
+        .map(Some)
     }
 
     fn run<'k, S, R>(&self, store: &'k S, rng: &mut R, run: Run<'k>) -> Result<Json, Error>
@@ -435,17 +485,21 @@ impl Request {
         };
         match self {
             Request::ReEncryptData { ciphertext, .. } => {
-                let incoming = self.key_use(store, Side::Incoming)?;
-                let outgoing = self.key_use(store, Side::Outgoing)?;
+                let working_in = self.working_key(store, Side::Incoming, run.policy)?;
+                let working_out = self.working_key(store, Side::Outgoing, run.policy)?;
+                let incoming = self.key_use(store, Side::Incoming, working_in.as_ref())?;
+                let outgoing = self.key_use(store, Side::Outgoing, working_out.as_ref())?;
                 run.reencrypt(&incoming, &outgoing, ciphertext, rng)
                     .map(encrypted)
             }
             Request::EncryptData { plaintext, .. } => {
-                let key = self.key_use(store, Side::Outgoing)?;
+                let working = self.working_key(store, Side::Outgoing, run.policy)?;
+                let key = self.key_use(store, Side::Outgoing, working.as_ref())?;
                 run.encrypt(&key, plaintext, rng).map(encrypted)
             }
             Request::DecryptData { ciphertext, .. } => {
-                let key = self.key_use(store, Side::Incoming)?;
+                let working = self.working_key(store, Side::Incoming, run.policy)?;
+                let key = self.key_use(store, Side::Incoming, working.as_ref())?;
                 let out = run.decrypt(&key, ciphertext, rng)?;
                 // The response is the one place the plaintext is meant to leave (DecryptData): its
                 // hex is built in a string of exact capacity that goes straight into a `Json`, which

@@ -15,3 +15,4 @@ mod rest_json;
 mod spec_cases;
 #[path = "../support/rng.rs"]
 pub mod testrng;
+mod wrapped;
