@@ -476,7 +476,8 @@ fn check_strict(incoming: &KeyUse<'_>, outgoing: &KeyUse<'_>) -> Result<()> {
     Ok(())
 }
 
-#[cfg(all(test, feature = "alloc"))]
+#[cfg(test)]
+#[cfg(feature = "alloc")]
 mod tests {
     use super::*;
 
