@@ -20,7 +20,8 @@ pub use paycrypt::tr31::exchange::{
     ExchangeError, ImportedKey, export_initial_key, export_key_block, import_key_block,
 };
 pub use paycrypt::wire::control::{
-    ControlRequest, CreateKey, ExportKey, ImportKey, ImportMaterial, Page, take_tag_value,
+    ControlRequest, CreateKey, ExportKey, ImportKey, ImportMaterial,
+    OPERATIONS as CONTROL_OPERATIONS, Page, take_tag_value,
 };
 pub use paycrypt::wire::{
     DocumentAlias, DocumentKey, Json, KeyMetadata, KeyOrigin, KeyStoreDocument, MAX_TAGS,

@@ -57,41 +57,8 @@ pub const DATA_NOT_IMPLEMENTED: [(&str, &str); 12] = [
     ("/keymaterial/translate", "TranslateKeyMaterial"),
 ];
 
-/// The control-plane operations of the service model (botocore 1.44.8).
-pub const CONTROL_OPERATIONS: [&str; 32] = [
-    "AddKeyReplicationRegions",
-    "AssociateMpaTeam",
-    "CreateAlias",
-    "CreateKey",
-    "DeleteAlias",
-    "DeleteKey",
-    "DeleteResourcePolicy",
-    "DisableDefaultKeyReplicationRegions",
-    "DisassociateMpaTeam",
-    "EnableDefaultKeyReplicationRegions",
-    "ExportKey",
-    "GetAlias",
-    "GetCertificateSigningRequest",
-    "GetDefaultKeyReplicationRegions",
-    "GetKey",
-    "GetMpaTeamAssociation",
-    "GetParametersForExport",
-    "GetParametersForImport",
-    "GetPublicKeyCertificate",
-    "GetResourcePolicy",
-    "ImportKey",
-    "ListAliases",
-    "ListKeys",
-    "ListTagsForResource",
-    "PutResourcePolicy",
-    "RemoveKeyReplicationRegions",
-    "RestoreKey",
-    "StartKeyUsage",
-    "StopKeyUsage",
-    "TagResource",
-    "UntagResource",
-    "UpdateAlias",
-];
+/// The control-plane operations of the service model: the library's one list (`wire::control`).
+pub use crate::engine::CONTROL_OPERATIONS;
 
 /// Where a request goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
