@@ -32,6 +32,8 @@ pub mod rsa;
 mod scrub;
 pub mod symmetric;
 pub mod tdes;
+#[cfg(test)]
+mod test_rng;
 pub mod tr31;
 #[cfg(feature = "json")]
 #[cfg_attr(docsrs, doc(cfg(feature = "json")))]

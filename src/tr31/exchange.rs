@@ -445,26 +445,8 @@ pub fn export_initial_key<R: TryCryptoRng + ?Sized>(
 mod tests {
     use super::*;
     use crate::keystore::KeyArn;
+    use crate::test_rng::Sequence;
     use alloc::string::ToString;
-
-    struct Rng(u8);
-    impl rand_core::TryRng for Rng {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-            Ok(0)
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-            Ok(0)
-        }
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-            for d in dst {
-                self.0 = self.0.wrapping_mul(29).wrapping_add(7);
-                *d = self.0;
-            }
-            Ok(())
-        }
-    }
-    impl TryCryptoRng for Rng {}
 
     const ARN: &str = "arn:aws:payment-cryptography:us-east-1:111122223333:key/kek0000000000001";
     const KEK_HEX: &str = "0F1E2D3C4B5A69788796A5B4C3D2E1F0";
@@ -518,7 +500,7 @@ mod tests {
 
     #[test]
     fn export_then_import_round_trips_every_mode() {
-        let mut rng = Rng(3);
+        let mut rng = Sequence::new(3, 29, 7);
         for (kek_alg, kek_hex) in [
             (SymmetricAlgorithm::Tdes2Key, KEK_HEX),
             (
@@ -562,7 +544,7 @@ mod tests {
 
     #[test]
     fn export_rules() {
-        let mut rng = Rng(9);
+        let mut rng = Sequence::new(9, 29, 7);
         let kek = key(
             KeyUsage::K0KeyEncryptionKey,
             SymmetricAlgorithm::Tdes2Key,
@@ -633,7 +615,7 @@ mod tests {
 
     #[test]
     fn import_refusals() {
-        let mut rng = Rng(5);
+        let mut rng = Sequence::new(5, 29, 7);
         let kek = key(
             KeyUsage::K0KeyEncryptionKey,
             SymmetricAlgorithm::Tdes2Key,
@@ -641,7 +623,7 @@ mod tests {
             all4(),
         );
         let kbpk = SymmetricKey::from_hex(SymmetricAlgorithm::Tdes2Key, KEK_HEX).unwrap();
-        let make = |usage: &str, algorithm: Algorithm, mode: ModeOfUse, rng: &mut Rng| {
+        let make = |usage: &str, algorithm: Algorithm, mode: ModeOfUse, rng: &mut Sequence| {
             let header = Header::new(Version::B, Usage::new(usage).unwrap(), algorithm, mode);
             let mut out = [0u8; 200];
             String::from(
@@ -704,7 +686,7 @@ mod tests {
     /// IPEK of the X9.24-1 test BDK and KSN FFFF9876543210E00000: 6AC292FAA1315B4D858AB3A3D7D5933A.
     #[test]
     fn initial_key_export() {
-        let mut rng = Rng(1);
+        let mut rng = Sequence::new(1, 29, 7);
         let kek = key(
             KeyUsage::K0KeyEncryptionKey,
             SymmetricAlgorithm::Tdes2Key,

@@ -106,25 +106,10 @@ where
 mod tests {
     use super::*;
     use crate::MemoryKeyStore;
+    // No randomness is drawn by symmetric and DUKPT sides; RSA is not in these requests.
+    use crate::test_rng::Constant;
     use alloc::format;
     use alloc::string::String;
-
-    /// No randomness is drawn by symmetric and DUKPT sides; RSA is not in these requests.
-    struct NoRng;
-    impl rand_core::TryRng for NoRng {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-            Ok(0)
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-            Ok(0)
-        }
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-            dst.fill(0);
-            Ok(())
-        }
-    }
-    impl rand_core::TryCryptoRng for NoRng {}
 
     const ARN: &str = "arn:aws:payment-cryptography:us-east-2:111122223333:key/";
 
@@ -195,12 +180,12 @@ mod tests {
             lines.push((op, input));
         }
         let requests: Vec<(Operation, &Value)> = lines.iter().map(|(o, v)| (*o, v)).collect();
-        let batch = handle_values(&store, &requests, &mut NoRng, Policy::Documented);
+        let batch = handle_values(&store, &requests, &mut Constant(0), Policy::Documented);
         assert_eq!(batch.len(), lines.len());
         let mut ok = 0;
         for ((op, input), got) in lines.iter().zip(&batch) {
             let want = Request::from_value(*op, input)
-                .and_then(|r| r.execute(&store, &mut NoRng, Policy::Documented));
+                .and_then(|r| r.execute(&store, &mut Constant(0), Policy::Documented));
             match (got, &want) {
                 (Ok(got), Ok(want)) => assert_eq!(**got, **want, "{input}"),
                 (Err(got), Err(want)) => assert_eq!(got, want, "{input}"),
