@@ -60,3 +60,31 @@ impl TryRng for Constant {
 }
 
 impl TryCryptoRng for Constant {}
+
+/// A 64-bit linear congruence (Knuth's MMIX constants) with an output shift: varied bytes for RSA
+/// blinding and padding in tests.
+pub(crate) struct Lcg64(pub(crate) u64);
+
+impl TryRng for Lcg64 {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.try_next_u64()
+            .map(|v| u32::try_from(v & 0xFFFF_FFFF).unwrap_or_default())
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        Ok(self.0 ^ (self.0 >> 29))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for c in dst.chunks_mut(8) {
+            let v = self.try_next_u64()?.to_le_bytes();
+            c.copy_from_slice(&v[..c.len()]);
+        }
+        Ok(())
+    }
+}
+
+impl TryCryptoRng for Lcg64 {}

@@ -359,7 +359,7 @@ mod tests {
         let bare = Private::new(bare_key);
         assert!(crt.crt.is_some() && bare.crt.is_none());
         let public = Public::new(crt.inner.to_public_key());
-        let mut rng = crate::rsa::keys::tests::Counter(3);
+        let mut rng = crate::test_rng::Lcg64(3);
         for padding in [
             Some(RsaPadding::Pkcs1),
             Some(RsaPadding::OaepSha1),
@@ -384,28 +384,4 @@ mod tests {
             assert_eq!(a.is_ok(), padding == Some(RsaPadding::Pkcs1), "{padding:?}");
         }
     }
-
-    pub(super) struct Counter(pub(super) u64);
-    impl ::rsa::rand_core::TryRng for Counter {
-        type Error = core::convert::Infallible;
-        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-            self.try_next_u64()
-                .map(|v| u32::try_from(v & 0xFFFF_FFFF).unwrap())
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            Ok(self.0 ^ (self.0 >> 29))
-        }
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-            for c in dst.chunks_mut(8) {
-                let v = self.try_next_u64()?.to_le_bytes();
-                c.copy_from_slice(&v[..c.len()]);
-            }
-            Ok(())
-        }
-    }
-    impl TryCryptoRng for Counter {}
 }

@@ -95,7 +95,7 @@ impl RsaPublicKey {
 mod tests {
     use super::*;
     use crate::rsa::RsaPadding;
-    use crate::rsa::keys::tests::Counter;
+    use crate::test_rng::Lcg64 as Counter;
 
     #[test]
     fn generate_encode_and_read_back() {

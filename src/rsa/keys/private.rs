@@ -453,7 +453,7 @@ mod tests {
     use ::rsa::pkcs8::DecodePrivateKey;
     use crypto_bigint::Resize;
 
-    use super::super::tests::Counter;
+    use crate::test_rng::Lcg64 as Counter;
 
     fn key() -> ::rsa::PrivateKey {
         let pem = include_str!("../../../test-vectors/rsa/generated/rsa2048.pkcs8.pem");
