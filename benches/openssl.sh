@@ -9,8 +9,11 @@
 # used), OPENSSL (the binary, default `openssl`).
 #
 # paycrypt: the criterion median of `modes/<ALG>/<MODE>-<dir>/<size>` (target/criterion/.../new/
-# estimates.json), as size / median time. OpenSSL: `openssl speed -evp <cipher> [-decrypt] -bytes <size>
-# -seconds N -mr`, median of OPENSSL_RUNS runs. Both in MB/s (10^6 bytes per second). Requires jq.
+# estimates.json), as size / median time. OpenSSL: `openssl speed -elapsed -evp <cipher> [-decrypt]
+# -bytes <size> -seconds N -mr`, median of OPENSSL_RUNS runs. Both in MB/s (10^6 bytes per second).
+# Both sides are wall-clock time: without `-elapsed`, `openssl speed` divides by its own CPU time while
+# criterion measures wall time, which flatters OpenSSL on a loaded machine (each process gets a fraction
+# of a core). On a shared machine prefer benches/tdes_cpu.sh (CPU time on both sides). Requires jq.
 #
 # The RSA comparison (`openssl speed rsa2048 rsa3072 rsa4096`) is benches/openssl_rsa.sh.
 
@@ -78,7 +81,7 @@ theirs() {
     [[ "$cipher" == "-" ]] && { echo "-"; return; }
     [[ "$dir" == "decrypt" ]] && flags+=(-decrypt)
     for _ in $(seq "$RUNS"); do
-        values+=("$("$OPENSSL" speed -evp "$cipher" "${flags[@]}" -bytes "$size" -seconds "$SECS" -mr 2>/dev/null |
+        values+=("$("$OPENSSL" speed -elapsed -evp "$cipher" "${flags[@]}" -bytes "$size" -seconds "$SECS" -mr 2>/dev/null |
             awk -F: '/^\+F:/ { printf "%.3f\n", $4 / 1e6 }')")
     done
     printf '%s\n' "${values[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
