@@ -13,7 +13,8 @@ cases=("$@")
     derive-tdes derive-aes128 tdes2-cbc-16 aes128-cbc-16 aes128-cbc-2048 kcv-aes128
     tr31-unwrap-b-tdes2 tr31-unwrap-d-aes128 tr31-unwrap-d-aes256 tr31-working-key-d-aes128 tr31-unwrap-to-key-d-aes128
     derive-tdes-10 derive-tdes-batch64-10 derive-tdes-batch64-random tdes3-block tdes3-64 tdes3-key-schedule
-    tdes3-ecb-16k tdes3-cbc-decrypt-16k tdes3-cbc-encrypt-16k)
+    tdes3-ecb-16k tdes3-cbc-decrypt-16k tdes3-cbc-encrypt-16k tdes3-ecb-2k tdes3-cbc-decrypt-2k
+    tdes3-cbc-encrypt-2k)
 cargo build --release --features json --example callgrind >&2
 bin=target/release/examples/callgrind
 count() { # case iterations -> total instructions (Ir)

@@ -223,14 +223,26 @@ fn main() {
                 symmetric::encrypt(k, Mode::Cbc, Some(&v), black_box(&mut buf[..len])).unwrap();
             }
         }
-        "tdes3-ecb-16k" | "tdes3-cbc-decrypt-16k" | "tdes3-cbc-encrypt-16k" => {
+        "tdes3-ecb-16k"
+        | "tdes3-cbc-decrypt-16k"
+        | "tdes3-cbc-encrypt-16k"
+        | "tdes3-ecb-2k"
+        | "tdes3-cbc-decrypt-2k"
+        | "tdes3-cbc-encrypt-2k" => {
             let k = symmetric_key("tdes3key0000000001");
-            let mut data = vec![0x42u8; 16 * 1024];
+            let len = if case.ends_with("-2k") {
+                2048
+            } else {
+                16 * 1024
+            };
+            let mut data = vec![0x42u8; len];
             let v = iv(8);
             for _ in 0..n {
                 match case {
-                    "tdes3-ecb-16k" => symmetric::encrypt(k, Mode::Ecb, None, black_box(&mut data)),
-                    "tdes3-cbc-decrypt-16k" => {
+                    "tdes3-ecb-16k" | "tdes3-ecb-2k" => {
+                        symmetric::encrypt(k, Mode::Ecb, None, black_box(&mut data))
+                    }
+                    "tdes3-cbc-decrypt-16k" | "tdes3-cbc-decrypt-2k" => {
                         symmetric::decrypt(k, Mode::Cbc, Some(&v), black_box(&mut data))
                     }
                     _ => symmetric::encrypt(k, Mode::Cbc, Some(&v), black_box(&mut data)),
