@@ -259,14 +259,16 @@ def test_created_tdes_keys_and_their_check_values(cp, dp, kek):
         assert r["CipherText"] == tdes_ecb(material, PLAIN)
 
 
-def test_rsa_key_pair_certificate_and_data_plane(cp, dp):
-    k = cp.create_key(KeyAttributes=attrs("TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", "RSA_2048",
+@pytest.mark.parametrize("algorithm,bits", [("RSA_2048", 2048), ("RSA_3072", 3072), ("RSA_4096", 4096)])
+def test_rsa_key_pair_certificate_and_data_plane(cp, dp, algorithm, bits):
+    k = cp.create_key(KeyAttributes=attrs("TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", algorithm,
                                           {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True},
                                           cls="ASYMMETRIC_KEY_PAIR"), Exportable=False)["Key"]
     assert k["KeyAttributes"]["KeyClass"] == "ASYMMETRIC_KEY_PAIR"
     c = cp.get_public_key_certificate(KeyIdentifier=k["KeyArn"])
     cert, chain = pem_of(c["KeyCertificate"]), pem_of(c["KeyCertificateChain"])
     assert issued_by(cert, chain)
+    assert cert.public_key().key_size == bits
     der = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     ct = PKCS1_OAEP.new(RSA.import_key(der), hashAlgo=SHA256).encrypt(bytes.fromhex(PLAIN)).hex().upper()
     oaep = {"Asymmetric": {"PaddingType": "OAEP_SHA256"}}
