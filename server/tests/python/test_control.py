@@ -333,11 +333,36 @@ def test_root_and_trusted_certificates(cp, dp):
     assert (code, status) == ("ValidationException", 400)
 
 
-def test_tr34_and_ecdh_are_refused_by_name(cp):
+def test_tr34_ecdh_and_as2805_are_refused_by_name(cp):
     code, status, msg = code_of(lambda: cp.import_key(KeyMaterial={"Tr34KeyBlock": {
         "CertificateAuthorityPublicKeyIdentifier": "alias/x", "SigningKeyCertificate": "AAAA",
         "ImportToken": "import-token-" + "a" * 24, "WrappedKeyBlock": "00" * 32, "KeyBlockFormat": "X9_TR34_2012"}}))
     assert (code, status) == ("ValidationException", 400) and "not supported by this emulator" in msg
+    kek = cp.create_key(KeyAttributes=attrs("TR31_K0_KEY_ENCRYPTION_KEY", "AES_128",
+                                            {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True}),
+                        Exportable=True)["Key"]["KeyArn"]
+    ecdh = {"PrivateKeyIdentifier": "alias/x", "CertificateAuthorityPublicKeyIdentifier": "alias/y",
+            "PublicKeyCertificate": "AAAA", "DeriveKeyAlgorithm": "AES_128", "KeyDerivationFunction": "NIST_SP800",
+            "KeyDerivationHashAlgorithm": "SHA_256", "DerivationData": {"SharedInformation": "00" * 8}}
+    as2805 = {"WrappingKeyIdentifier": kek, "As2805KeyVariant": "DATA_ENCRYPTION_KEY_VARIANT_22"}
+    refusals = [
+        ("ECDH (DiffieHellmanTr31KeyBlock) key import", lambda: cp.import_key(KeyMaterial={
+            "DiffieHellmanTr31KeyBlock": dict(ecdh, WrappedKeyBlock="00" * 32)})),
+        ("AS2805 key import", lambda: cp.import_key(KeyMaterial={"As2805KeyCryptogram": dict(
+            as2805, KeyModesOfUse={"Encrypt": True}, KeyAlgorithm="TDES_2KEY", Exportable=True,
+            WrappedKeyCryptogram="00" * 16)})),
+        ("TR-34 key export", lambda: cp.export_key(ExportKeyIdentifier=kek, KeyMaterial={"Tr34KeyBlock": {
+            "CertificateAuthorityPublicKeyIdentifier": "alias/y", "WrappingKeyCertificate": "AAAA",
+            "KeyBlockFormat": "X9_TR34_2012"}})),
+        ("ECDH (DiffieHellmanTr31KeyBlock) key export", lambda: cp.export_key(
+            ExportKeyIdentifier=kek, KeyMaterial={"DiffieHellmanTr31KeyBlock": ecdh})),
+        ("AS2805 key export", lambda: cp.export_key(ExportKeyIdentifier=kek,
+                                                   KeyMaterial={"As2805KeyCryptogram": as2805})),
+    ]
+    for what, call in refusals:
+        code, status, msg = code_of(call)
+        assert (code, status) == ("ValidationException", 400), what
+        assert what in msg and "not supported by this emulator" in msg, msg
 
 
 def test_lifecycle_and_the_data_plane(cp, dp):
