@@ -40,11 +40,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Log lines go to stderr through a writer thread (one write per batch, not per request); it
-    // blocks rather than drops when it falls behind, and the guard flushes it at exit.
+    // Log lines go to stderr through a writer thread; it blocks rather than drops when it falls
+    // behind. The thread writes into a buffer and flushes it each time it has drained the channel
+    // (one `write` per batch, not per line: stderr itself is unbuffered), and the guard flushes it
+    // at exit.
     let (log_writer, _log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     tracing_subscriber::fmt()
         .with_writer(log_writer)
         .with_ansi(false)
