@@ -7,6 +7,11 @@ use std::process::ExitCode;
 use paycrypt_server::config::{self, Command};
 use paycrypt_server::{Server, build};
 
+/// The allocator: mimalloc (thread-local caches; glibc's malloc fragments with a large key index and
+/// costs more per request, PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = match std::env::args_os()
         .skip(1)

@@ -35,6 +35,11 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 
+/// The allocator: mimalloc (thread-local caches; glibc's malloc fragments with a large key index and
+/// costs more per request, PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Options {
     host: String,
     case: String,
