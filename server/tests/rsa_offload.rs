@@ -1,18 +1,17 @@
-//! An RSA operation (milliseconds) does not hold the thread that serves the connections: the server
-//! runs it on tokio's blocking pool, and other requests are answered meanwhile.
+//! An RSA operation (milliseconds) does not run on the thread that serves the connections: the server
+//! runs it on tokio's blocking pool, and other requests on that thread are answered meanwhile.
 //!
-//! The test is deterministic, not a measurement: client and server share ONE thread (a
-//! current-thread runtime), and the key store holds the RSA decryption inside the operation until
-//! another request (a symmetric one) has been answered. Run inline, the RSA operation would block
-//! the only thread, the symmetric request could never arrive, and the store would give up after a
-//! minute and answer "not found" (the test then fails on the RSA answer). Offloaded, the symmetric
-//! request is served while the RSA one waits, and both succeed.
+//! Deterministic, not a measurement: client and server share ONE thread (a current-thread runtime),
+//! and the key store records the thread of every lookup of the RSA key. The server looks at the
+//! request's keys on the connection's thread (to decide where it runs); the operation's own lookup
+//! must come from another thread. Inline, every lookup would be on the test's thread. (A version that
+//! held the RSA operation until a symmetric request had been answered depended on how many lookups
+//! the server makes, and hung instead of failing when that changed.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 
 use aws_sdk_paymentcryptographydata::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_paymentcryptographydata::types::{
@@ -28,60 +27,39 @@ use paycrypt_server::sigv4::Verifier;
 use paycrypt_server::{App, Auth, Keys, Limits, Server, Strictness};
 
 const PLAIN: &str = "34313131313131313131313131313131";
-/// The longest the store holds the RSA operation: only reached when the server does not offload it.
-const GIVE_UP: Duration = Duration::from_secs(60);
 
-/// The demo store. Its RSA key pair (`alias/demo-rsa`) is found once (the server's look at the
-/// request's keys); every later lookup of it (the operation's, wherever it runs) waits until a lookup
-/// of `alias/demo-aes-key` (a symmetric request) has been made.
-struct Gate {
+/// The demo store, recording the thread of each lookup of the RSA key pair (`alias/demo-rsa`).
+struct Recorder {
     inner: MemoryKeyStore,
-    rsa_lookups: AtomicUsize,
-    released: Mutex<bool>,
-    changed: Condvar,
+    rsa_lookups: Mutex<Vec<ThreadId>>,
 }
 
-impl KeyStore for Gate {
+impl KeyStore for Recorder {
     fn resolve(&self, identifier: &KeyIdentifier<'_>) -> Option<&Key> {
-        match identifier {
-            KeyIdentifier::Alias("alias/demo-aes-key") => {
-                *self.released.lock().unwrap() = true;
-                self.changed.notify_all();
-            }
-            KeyIdentifier::Alias("alias/demo-rsa")
-                if self.rsa_lookups.fetch_add(1, Ordering::SeqCst) > 0 =>
-            {
-                let released = self.released.lock().unwrap();
-                let (released, _) = self
-                    .changed
-                    .wait_timeout_while(released, GIVE_UP, |r| !*r)
-                    .unwrap();
-                if !*released {
-                    return None;
-                }
-            }
-            _ => {}
+        if matches!(identifier, KeyIdentifier::Alias("alias/demo-rsa")) {
+            self.rsa_lookups
+                .lock()
+                .unwrap()
+                .push(std::thread::current().id());
         }
         self.inner.resolve(identifier)
     }
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn an_rsa_operation_does_not_block_other_requests_on_its_thread() {
-    let gate = std::sync::Arc::new(Gate {
+async fn an_rsa_operation_runs_off_the_connections_thread() {
+    let recorder = Arc::new(Recorder {
         inner: MemoryKeyStore::from_json(DEMO_KEYS).unwrap(),
-        rsa_lookups: AtomicUsize::new(0),
-        released: Mutex::new(false),
-        changed: Condvar::new(),
+        rsa_lookups: Mutex::new(Vec::new()),
     });
-    struct Shared(std::sync::Arc<Gate>);
+    struct Shared(Arc<Recorder>);
     impl KeyStore for Shared {
         fn resolve(&self, identifier: &KeyIdentifier<'_>) -> Option<&Key> {
             self.0.resolve(identifier)
         }
     }
     let app = App::new(
-        Keys::from_store(Shared(gate.clone())),
+        Keys::from_store(Shared(recorder.clone())),
         Auth::Signed(Verifier::new(CredentialStore::default_pair())),
         Strictness::Documented,
         Limits::default(),
@@ -115,23 +93,27 @@ async fn an_rsa_operation_does_not_block_other_requests_on_its_thread() {
         .await
         .unwrap();
 
-    // The RSA decryption, on a connection of its own; it waits in the store for the release.
-    let rsa = tokio::spawn({
-        let c = c.clone();
-        let ciphertext = encrypted.cipher_text().to_string();
-        async move {
-            c.decrypt_data()
-                .key_identifier("alias/demo-rsa")
-                .cipher_text(ciphertext)
-                .decryption_attributes(EncryptionDecryptionAttributes::Asymmetric(oaep()))
-                .send()
-                .await
-        }
-    });
-    // Once the operation is waiting (its second lookup), a symmetric request on another connection.
-    while gate.rsa_lookups.load(Ordering::SeqCst) < 2 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let decrypted = c
+        .decrypt_data()
+        .key_identifier("alias/demo-rsa")
+        .cipher_text(encrypted.cipher_text())
+        .decryption_attributes(EncryptionDecryptionAttributes::Asymmetric(oaep()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decrypted.plain_text(), PLAIN);
+    let here = std::thread::current().id();
+    let lookups = recorder.rsa_lookups.lock().unwrap().clone();
+    assert!(
+        lookups.first() == Some(&here),
+        "the server looks at the keys on the connection's thread: {lookups:?}"
+    );
+    assert!(
+        lookups.iter().any(|t| *t != here),
+        "the RSA operation ran on the connection's thread: {lookups:?}"
+    );
+
+    // A symmetric request stays on the connection's thread (cheap: no hand-off).
     let symmetric = c
         .encrypt_data()
         .key_identifier("alias/demo-aes-key")
@@ -145,7 +127,4 @@ async fn an_rsa_operation_does_not_block_other_requests_on_its_thread() {
         .send()
         .await;
     assert!(symmetric.is_ok(), "{symmetric:?}");
-    let decrypted = rsa.await.unwrap();
-    let decrypted = decrypted.expect("the RSA request, served after the symmetric one");
-    assert_eq!(decrypted.plain_text(), PLAIN);
 }
