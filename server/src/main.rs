@@ -79,11 +79,18 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    // One worker: a current-thread runtime (the accept loop and every connection on this thread, no
+    // cross-thread wake-ups); more: the work-stealing one.
+    let mut runtime = if settings.workers == Some(1) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        if let Some(n) = settings.workers {
+            b.worker_threads(n);
+        }
+        b
+    };
     runtime.enable_all();
-    if let Some(n) = settings.workers {
-        runtime.worker_threads(n);
-    }
     let runtime = match runtime.build() {
         Ok(r) => r,
         Err(e) => {
