@@ -308,6 +308,7 @@ impl App {
         let text = std::str::from_utf8(body).map_err(|_| {
             ApiError::new(Shape::Serialization, "The request body is not UTF-8 text")
         })?;
+        // The look at the keys (prepare, uses_rsa) reads the store: under catch_unwind too.
         let prepare = || {
             engine::prepare(
                 &self.keys,
@@ -318,13 +319,17 @@ impl App {
                 &caller.region,
                 self.strictness,
             )
+            .map(|p| {
+                let rsa = p.uses_rsa();
+                (p, rsa)
+            })
         };
-        let prepared = match catch_unwind(AssertUnwindSafe(prepare)) {
+        let (prepared, rsa) = match catch_unwind(AssertUnwindSafe(prepare)) {
             Ok(Ok(p)) => p,
             Ok(Err(e)) => return Err(e.into()),
             Err(_) => return Err(internal().into()),
         };
-        let answer = if prepared.uses_rsa() {
+        let answer = if rsa {
             // An RSA operation takes milliseconds: on the blocking pool, so that the other
             // connections of this worker thread are served meanwhile. A panic there is a
             // JoinError, answered 500.
