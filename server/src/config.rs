@@ -193,7 +193,7 @@ Options:
   --header-timeout SECS  time for a request's headers / an idle connection (default 10)
   --body-timeout SECS    time for a request's body (default 10)
   --clock-skew SECS      SigV4 clock-skew window (default 300)
-  --workers N            worker threads (default: one per core)
+  --workers N            worker threads (default: one per core; 1: a single-threaded runtime)
   -h, --help             this help
   -V, --version          the version
 

@@ -196,8 +196,137 @@ pub fn api_error(e: ServiceError) -> ApiError {
     }
 }
 
-/// Run one data-plane operation for a caller in `account` / `region`: the path's identifier
-/// (percent-decoded once) and the body's JSON text go to the library's wire layer as they are.
+/// A data-plane request parsed, with its keys resolved for its caller: ready to run, here or on
+/// another thread (it owns everything it needs).
+pub struct Prepared {
+    request: Request,
+    store: PreparedStore,
+    policy: Policy,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("request", &self.request)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a prepared request finds its keys.
+enum PreparedStore {
+    /// The state's keys, resolved ahead.
+    Resolved(Resolved),
+    /// A read-only store, limited to the caller's account and region when the request runs.
+    Static {
+        store: Arc<dyn KeyStore + Send + Sync>,
+        account: String,
+        region: String,
+    },
+}
+
+impl Prepared {
+    /// Whether a key the request names (either side's key, or the KEK of a wrapped key) is an RSA
+    /// key: its operation takes milliseconds, so the server runs it off the connection's thread.
+    pub fn uses_rsa(&self) -> bool {
+        let is_rsa =
+            |key: &Key| matches!(key.material().algorithm_and_class().0, KeyAlgorithm::Rsa(_));
+        match &self.store {
+            PreparedStore::Resolved(resolved) => resolved.keys.iter().any(|(_, k)| is_rsa(k)),
+            PreparedStore::Static {
+                store,
+                account,
+                region,
+            } => {
+                let scoped = Scoped {
+                    inner: store.as_ref(),
+                    account,
+                    region,
+                };
+                identifiers(&self.request).into_iter().any(|id| {
+                    KeyIdentifier::parse(id)
+                        .ok()
+                        .and_then(|id| scoped.resolve(&id))
+                        .is_some_and(is_rsa)
+                })
+            }
+        }
+    }
+
+    /// Run it: the library's `execute`, and the answer as response bytes.
+    pub fn run(&self) -> Result<DataAnswer, ApiError> {
+        let response = match &self.store {
+            PreparedStore::Resolved(resolved) => {
+                self.request.execute(resolved, &mut OsRng, self.policy)
+            }
+            PreparedStore::Static {
+                store,
+                account,
+                region,
+            } => {
+                let scoped = Scoped {
+                    inner: store.as_ref(),
+                    account,
+                    region,
+                };
+                self.request.execute(&scoped, &mut OsRng, self.policy)
+            }
+        }
+        .map_err(api_error)?;
+        let key_arn = response["KeyArn"].as_str().unwrap_or("-").to_string();
+        // The allocation of the wiped text moves into the body (no copy).
+        let body = core::mem::take(&mut *response.to_text()).into_bytes();
+        Ok(DataAnswer { body, key_arn })
+    }
+}
+
+/// Parse one data-plane request for a caller in `account` / `region` and resolve its keys: the
+/// path's identifier (percent-decoded once) and the body's JSON text go to the library's wire layer
+/// as they are.
+pub fn prepare(
+    keys: &Keys,
+    op: DataOperation,
+    path_identifier: &str,
+    body: &str,
+    account: &str,
+    region: &str,
+    strictness: Strictness,
+) -> Result<Prepared, ApiError> {
+    let request =
+        Request::from_rest_json(operation(op), path_identifier, body).map_err(api_error)?;
+    let policy = match strictness {
+        Strictness::Documented => Policy::Documented,
+        Strictness::StrictAws => Policy::StrictAws,
+    };
+    let store = match keys {
+        Keys::State(state) => {
+            let scope = Scope::new(region, account);
+            let index = state.read();
+            PreparedStore::Resolved(Resolved {
+                keys: identifiers(&request)
+                    .into_iter()
+                    .filter_map(|id| {
+                        index
+                            .resolve(&scope, id)
+                            .map(|e| (id.to_string(), e.key.clone()))
+                    })
+                    .collect(),
+            })
+        }
+        Keys::Static(store) => PreparedStore::Static {
+            store: store.clone(),
+            account: account.to_string(),
+            region: region.to_string(),
+        },
+    };
+    Ok(Prepared {
+        request,
+        store,
+        policy,
+    })
+}
+
+/// Run one data-plane operation for a caller in `account` / `region` on this thread ([`prepare`],
+/// then [`Prepared::run`]).
 pub fn data_operation(
     keys: &Keys,
     op: DataOperation,
@@ -207,44 +336,7 @@ pub fn data_operation(
     region: &str,
     strictness: Strictness,
 ) -> Result<DataAnswer, ApiError> {
-    let request =
-        Request::from_rest_json(operation(op), path_identifier, body).map_err(api_error)?;
-    let policy = match strictness {
-        Strictness::Documented => Policy::Documented,
-        Strictness::StrictAws => Policy::StrictAws,
-    };
-    let response = match keys {
-        Keys::State(state) => {
-            let scope = Scope::new(region, account);
-            let resolved = {
-                let index = state.read();
-                Resolved {
-                    keys: identifiers(&request)
-                        .into_iter()
-                        .filter_map(|id| {
-                            index
-                                .resolve(&scope, id)
-                                .map(|e| (id.to_string(), e.key.clone()))
-                        })
-                        .collect(),
-                }
-            };
-            request.execute(&resolved, &mut OsRng, policy)
-        }
-        Keys::Static(store) => {
-            let scoped = Scoped {
-                inner: store.as_ref(),
-                account,
-                region,
-            };
-            request.execute(&scoped, &mut OsRng, policy)
-        }
-    }
-    .map_err(api_error)?;
-    let key_arn = response["KeyArn"].as_str().unwrap_or("-").to_string();
-    // The allocation of the wiped text moves into the body (no copy).
-    let body = core::mem::take(&mut *response.to_text()).into_bytes();
-    Ok(DataAnswer { body, key_arn })
+    prepare(keys, op, path_identifier, body, account, region, strictness)?.run()
 }
 
 #[cfg(test)]

@@ -7,6 +7,11 @@ use std::process::ExitCode;
 use paycrypt_server::config::{self, Command};
 use paycrypt_server::{Server, build};
 
+/// The allocator: mimalloc (thread-local caches; glibc's malloc fragments with a large key index and
+/// costs more per request, PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = match std::env::args_os()
         .skip(1)
@@ -40,11 +45,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Log lines go to stderr through a writer thread (one write per batch, not per request); it
-    // blocks rather than drops when it falls behind, and the guard flushes it at exit.
+    // Log lines go to stderr through a writer thread; it blocks rather than drops when it falls
+    // behind. The thread writes into a buffer and flushes it each time it has drained the channel
+    // (one `write` per batch, not per line: stderr itself is unbuffered), and the guard flushes it
+    // at exit.
     let (log_writer, _log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        .finish(BatchedStderr(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        )));
     tracing_subscriber::fmt()
         .with_writer(log_writer)
         .with_ansi(false)
@@ -69,11 +79,18 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    // One worker: a current-thread runtime (the accept loop and every connection on this thread, no
+    // cross-thread wake-ups); more: the work-stealing one.
+    let mut runtime = if settings.workers == Some(1) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        if let Some(n) = settings.workers {
+            b.worker_threads(n);
+        }
+        b
+    };
     runtime.enable_all();
-    if let Some(n) = settings.workers {
-        runtime.worker_threads(n);
-    }
     let runtime = match runtime.build() {
         Ok(r) => r,
         Err(e) => {
@@ -125,6 +142,25 @@ fn main() -> ExitCode {
         tracing::info!("stopped");
         ExitCode::SUCCESS
     })
+}
+
+/// stderr through a buffer, for the log's writer thread. The thread flushes each time it has drained
+/// the channel; after a flush it pauses a millisecond, so that under load the lines of that
+/// millisecond are waiting for it as one batch (one `write` and no wake-up per line: the request
+/// threads do not have to wake a parked writer for each line). Every line is written, at most about a
+/// millisecond late; the guard's flush at exit writes the rest.
+struct BatchedStderr(std::io::BufWriter<std::io::Stderr>);
+
+impl Write for BatchedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let flushed = self.0.flush();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        flushed
+    }
 }
 
 /// `paycrypt-server import`.

@@ -75,16 +75,44 @@ fn loggable(id: &str) -> String {
         .collect()
 }
 
-/// A fresh request id, formatted as a UUID v4.
-fn request_id() -> String {
-    let mut b = [0u8; 16];
-    if getrandom::fill(&mut b).is_err() {
-        // Never a secret: fall back to the clock.
+/// Random bytes for request ids, drawn from the OS a page at a time (one `getrandom` call per 256
+/// requests on a thread, not one per request). Request ids are not secrets; they only must not
+/// repeat.
+struct IdPool {
+    bytes: [u8; 4096],
+    used: usize,
+}
+
+thread_local! {
+    static ID_POOL: std::cell::RefCell<IdPool> = const {
+        std::cell::RefCell::new(IdPool { bytes: [0; 4096], used: 4096 })
+    };
+}
+
+/// 16 fresh random bytes (the clock's when the OS has none to give: never a secret).
+fn id_bytes() -> [u8; 16] {
+    let from_pool = ID_POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.used + 16 > pool.bytes.len() {
+            getrandom::fill(&mut pool.bytes).ok()?;
+            pool.used = 0;
+        }
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&pool.bytes[pool.used..pool.used + 16]);
+        pool.used += 16;
+        Some(b)
+    });
+    from_pool.unwrap_or_else(|| {
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        b = nanos.to_le_bytes();
-    }
+        nanos.to_le_bytes()
+    })
+}
+
+/// A fresh request id, formatted as a UUID v4.
+fn request_id() -> String {
+    let mut b = id_bytes();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let mut s = String::with_capacity(36);
@@ -232,28 +260,16 @@ impl App {
                     });
                     e
                 })?;
-                log.key = loggable(&identifier);
-                let text = std::str::from_utf8(&body).map_err(|_| {
-                    ApiError::new(Shape::Serialization, "The request body is not UTF-8 text")
-                })?;
-                let run = || {
-                    engine::data_operation(
-                        &self.keys,
-                        operation,
-                        &identifier,
-                        text,
-                        &caller.account_id,
-                        &caller.region,
-                        self.strictness,
-                    )
-                };
-                match catch_unwind(AssertUnwindSafe(run)) {
-                    Ok(Ok(answer)) => {
+                // The log names the key the answer names; a failure, the identifier asked for.
+                match self.data(operation, &identifier, &body, &caller).await {
+                    Ok(answer) => {
                         log.key = answer.key_arn;
                         Ok(answer.body)
                     }
-                    Ok(Err(e)) => Err(e.into()),
-                    Err(_) => Err(internal().into()),
+                    Err(e) => {
+                        log.key = loggable(&identifier);
+                        Err(e)
+                    }
                 }
             }
             Route::DataNotImplemented { operation } => Err(ApiError::new(
@@ -279,6 +295,56 @@ impl App {
             }
             Route::ControlMalformed | Route::Unknown => Err(internal().into()),
         }
+    }
+
+    /// A data-plane operation: its body as text, prepared (parsed, keys resolved), run.
+    async fn data(
+        &self,
+        operation: route::DataOperation,
+        identifier: &str,
+        body: &[u8],
+        caller: &Caller,
+    ) -> Result<engine::DataAnswer, Failure> {
+        let text = std::str::from_utf8(body).map_err(|_| {
+            ApiError::new(Shape::Serialization, "The request body is not UTF-8 text")
+        })?;
+        // The look at the keys (prepare, uses_rsa) reads the store: under catch_unwind too.
+        let prepare = || {
+            engine::prepare(
+                &self.keys,
+                operation,
+                identifier,
+                text,
+                &caller.account_id,
+                &caller.region,
+                self.strictness,
+            )
+            .map(|p| {
+                let rsa = p.uses_rsa();
+                (p, rsa)
+            })
+        };
+        let (prepared, rsa) = match catch_unwind(AssertUnwindSafe(prepare)) {
+            Ok(Ok(p)) => p,
+            Ok(Err(e)) => return Err(e.into()),
+            Err(_) => return Err(internal().into()),
+        };
+        let answer = if rsa {
+            // An RSA operation takes milliseconds: on the blocking pool, so that the other
+            // connections of this worker thread are served meanwhile. A panic there is a
+            // JoinError, answered 500.
+            match tokio::task::spawn_blocking(move || prepared.run()).await {
+                Ok(r) => r,
+                Err(_) => Err(internal()),
+            }
+        } else {
+            // Symmetric and DUKPT operations take microseconds: inline.
+            match catch_unwind(AssertUnwindSafe(|| prepared.run())) {
+                Ok(r) => r,
+                Err(_) => Err(internal()),
+            }
+        };
+        answer.map_err(Failure::from)
     }
 
     /// The body, refused before it is read whole when it is over the limit.
