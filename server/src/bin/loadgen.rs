@@ -192,6 +192,21 @@ fn body_sha256(body: &[u8]) -> String {
     s
 }
 
+/// Waits until `due`, to within a few microseconds. tokio's timer wheel has a resolution of 1 ms: a
+/// send scheduled by it alone fires up to 1 ms late, and the sends due in the same millisecond fire
+/// together, which the latency (counted from the schedule) would blame on the server. So: sleep on
+/// the timer until about 1 ms before, then yield to the other tasks until the time has come (the
+/// generator's thread spins for that last millisecond; its CPU figure includes it).
+async fn pace_until(due: Instant) {
+    let early = Duration::from_millis(1);
+    if due.saturating_duration_since(Instant::now()) > early + early / 2 {
+        tokio::time::sleep_until((due - early).into()).await;
+    }
+    while Instant::now() < due {
+        tokio::task::yield_now().await;
+    }
+}
+
 fn fail(msg: &str) -> ! {
     eprintln!("paycrypt-loadgen: {msg}");
     std::process::exit(1)
@@ -517,13 +532,10 @@ async fn run(o: Options) {
         tasks.push(tokio::spawn(async move {
             let mut sender = connect(&host).await;
             let mut latencies: Vec<u32> = Vec::with_capacity(per_conn.unwrap_or(1 << 16) as usize);
-            let mut ticker = interval.map(|i| {
-                // Spread the connections' schedules over one interval.
-                let offset = i.mul_f64(c as f64 / nconn as f64);
-                let mut t = tokio::time::interval_at(tokio::time::Instant::now() + offset, i);
-                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-                t
-            });
+            // With a rate: this connection's schedule, spread over one interval among the
+            // connections; a send that falls behind is sent at once (and its latency still counts
+            // from its scheduled time).
+            let mut next = interval.map(|i| Instant::now() + i.mul_f64(c as f64 / nconn as f64));
             let mut sent = 0u64;
             loop {
                 if per_conn.is_some_and(|n| sent >= n)
@@ -531,9 +543,14 @@ async fn run(o: Options) {
                 {
                     break;
                 }
-                let t0 = match ticker.as_mut() {
-                    Some(t) => t.tick().await.into_std(),
-                    None => Instant::now(),
+                let t0 = match (next.as_mut(), interval) {
+                    (Some(due), Some(i)) => {
+                        let t = *due;
+                        *due += i;
+                        pace_until(t).await;
+                        t
+                    }
+                    _ => Instant::now(),
                 };
                 let req = case.request(&signer);
                 match call(&mut sender, req).await {
