@@ -43,6 +43,10 @@ pub struct App {
     auth: Auth,
     strictness: Strictness,
     limits: Limits,
+    /// Slots for RSA operations on the blocking pool: at most two per core at once. An operation
+    /// keeps its slot until it ends, even when its client has gone (a dropped connection does not
+    /// stop work already handed to the pool), so clients cannot pile up RSA work beyond this.
+    rsa_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// A failed request: the error, and whether the connection must close (the body was not read).
@@ -153,11 +157,13 @@ fn response(
 impl App {
     /// An application over these keys.
     pub fn new(keys: Keys, auth: Auth, strictness: Strictness, limits: Limits) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         App {
             keys,
             auth,
             strictness,
             limits,
+            rsa_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(2 * cores)),
         }
     }
 
@@ -333,7 +339,16 @@ impl App {
             // An RSA operation takes milliseconds: on the blocking pool, so that the other
             // connections of this worker thread are served meanwhile. A panic there is a
             // JoinError, answered 500.
-            match tokio::task::spawn_blocking(move || prepared.run()).await {
+            // A slot first (waiting for one ends with the connection, before any work starts).
+            let Ok(slot) = self.rsa_slots.clone().acquire_owned().await else {
+                return Err(internal().into());
+            };
+            match tokio::task::spawn_blocking(move || {
+                let _slot = slot;
+                prepared.run()
+            })
+            .await
+            {
                 Ok(r) => r,
                 Err(_) => Err(internal()),
             }

@@ -96,7 +96,13 @@ fn parse() -> Options {
             "--connections" => o.connections = v().parse().unwrap_or_else(|_| usage()),
             "--requests" => o.requests = Some(v().parse().unwrap_or_else(|_| usage())),
             "--seconds" => o.seconds = Some(v().parse().unwrap_or_else(|_| usage())),
-            "--rate" => o.rate = Some(v().parse().unwrap_or_else(|_| usage())),
+            "--rate" => {
+                let r: f64 = v().parse().unwrap_or_else(|_| usage());
+                if !(r.is_finite() && r > 0.0) {
+                    usage();
+                }
+                o.rate = Some(r);
+            }
             "--threads" => o.threads = v().parse().unwrap_or_else(|_| usage()),
             "--server-pid" => o.server_pid = Some(v().parse().unwrap_or_else(|_| usage())),
             "--preload" => o.preload = v().parse().unwrap_or_else(|_| usage()),
@@ -546,6 +552,9 @@ async fn run(o: Options) {
                 let t0 = match (next.as_mut(), interval) {
                     (Some(due), Some(i)) => {
                         let t = *due;
+                        if deadline.is_some_and(|d| t >= d) {
+                            break;
+                        }
                         *due += i;
                         pace_until(t).await;
                         t
