@@ -24,9 +24,19 @@
     reason = "DES splits 64-bit words into 32-bit halves and 6-bit groups on purpose, without a branch"
 )]
 
+mod lanes;
+
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::tables::{E, P_INV, ROUND_KEY_BIT, sbox};
+
+/// Whether the rounds run on eight lanes ([`lanes`]): in x86-64 builds for AVX-512, where they run
+/// as vector code and take less time than the scalar rounds. Decided when compiling; the
+/// `paycrypt_des_lanes` cfg forces it, for the constant-time check of the lanes on any build.
+const LANES: bool = cfg!(any(
+    paycrypt_des_lanes,
+    all(target_arch = "x86_64", target_feature = "avx512f")
+));
 
 /// How far `R` (bit `i` of the standard at `u32` bit `32 - i`) is rotated right to bring S-box `s`'s
 /// six input bits of `E(R)` to the low six bits, first input bit highest.
@@ -231,12 +241,32 @@ impl Schedule {
     /// The 16 rounds, encrypting: `(l, r)` = `(L0, R0)` in, `(L16, R16)` out (no final swap).
     #[inline]
     pub(crate) fn encrypt(&self, l: &mut u32, r: &mut u32) {
-        rounds!(self.keys, l, r, 0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15);
+        if LANES {
+            lanes::rounds(&self.keys, l, r, false);
+        } else {
+            self.encrypt_scalar(l, r);
+        }
     }
 
     /// The 16 rounds with the round keys in reverse order (decryption).
     #[inline]
     pub(crate) fn decrypt(&self, l: &mut u32, r: &mut u32) {
+        if LANES {
+            lanes::rounds(&self.keys, l, r, true);
+        } else {
+            self.decrypt_scalar(l, r);
+        }
+    }
+
+    /// [`Schedule::encrypt`] on the scalar rounds.
+    #[inline]
+    fn encrypt_scalar(&self, l: &mut u32, r: &mut u32) {
+        rounds!(self.keys, l, r, 0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15);
+    }
+
+    /// [`Schedule::decrypt`] on the scalar rounds.
+    #[inline]
+    fn decrypt_scalar(&self, l: &mut u32, r: &mut u32) {
         rounds!(self.keys, l, r, 15 14, 13 12, 11 10, 9 8, 7 6, 5 4, 3 2, 1 0);
     }
 }
@@ -342,6 +372,31 @@ mod tests {
             des_encrypt(&s, 0x4E6F_7720_6973_2074),
             0x3FA4_0E8A_984D_4815
         );
+    }
+
+    /// The eight-lane rounds and the scalar rounds agree, whichever of them this build uses.
+    #[test]
+    fn lanes_match_the_scalar_rounds() {
+        let mut x = 0x0123_4567_89AB_CDEFu64;
+        let mut next = || {
+            x = x.rotate_left(23).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5555;
+            x
+        };
+        for _ in 0..500 {
+            let s = Schedule::new(next());
+            let v = next();
+            for decrypt in [false, true] {
+                let (mut l1, mut r1) = ((v >> 32) as u32, v as u32);
+                let (mut l2, mut r2) = (l1, r1);
+                if decrypt {
+                    s.decrypt_scalar(&mut l1, &mut r1);
+                } else {
+                    s.encrypt_scalar(&mut l1, &mut r1);
+                }
+                lanes::rounds(&s.keys, &mut l2, &mut r2, decrypt);
+                assert_eq!((l1, r1), (l2, r2));
+            }
+        }
     }
 
     #[test]
