@@ -224,54 +224,46 @@ enum PreparedStore {
     },
 }
 
+impl PreparedStore {
+    /// Call `f` with the store the request runs against.
+    fn with<R>(&self, f: impl FnOnce(&dyn KeyStore) -> R) -> R {
+        match self {
+            PreparedStore::Resolved(resolved) => f(resolved),
+            PreparedStore::Static {
+                store,
+                account,
+                region,
+            } => f(&Scoped {
+                inner: store.as_ref(),
+                account,
+                region,
+            }),
+        }
+    }
+}
+
 impl Prepared {
     /// Whether a key the request names (either side's key, or the KEK of a wrapped key) is an RSA
     /// key: its operation takes milliseconds, so the server runs it off the connection's thread.
     pub fn uses_rsa(&self) -> bool {
         let is_rsa =
             |key: &Key| matches!(key.material().algorithm_and_class().0, KeyAlgorithm::Rsa(_));
-        match &self.store {
-            PreparedStore::Resolved(resolved) => resolved.keys.iter().any(|(_, k)| is_rsa(k)),
-            PreparedStore::Static {
-                store,
-                account,
-                region,
-            } => {
-                let scoped = Scoped {
-                    inner: store.as_ref(),
-                    account,
-                    region,
-                };
-                identifiers(&self.request).into_iter().any(|id| {
-                    KeyIdentifier::parse(id)
-                        .ok()
-                        .and_then(|id| scoped.resolve(&id))
-                        .is_some_and(is_rsa)
-                })
-            }
-        }
+        self.store.with(|store| {
+            identifiers(&self.request).into_iter().any(|id| {
+                KeyIdentifier::parse(id)
+                    .ok()
+                    .and_then(|id| store.resolve(&id))
+                    .is_some_and(is_rsa)
+            })
+        })
     }
 
     /// Run it: the library's `execute`, and the answer as response bytes.
     pub fn run(&self) -> Result<DataAnswer, ApiError> {
-        let response = match &self.store {
-            PreparedStore::Resolved(resolved) => {
-                self.request.execute(resolved, &mut OsRng, self.policy)
-            }
-            PreparedStore::Static {
-                store,
-                account,
-                region,
-            } => {
-                let scoped = Scoped {
-                    inner: store.as_ref(),
-                    account,
-                    region,
-                };
-                self.request.execute(&scoped, &mut OsRng, self.policy)
-            }
-        }
-        .map_err(api_error)?;
+        let response = self
+            .store
+            .with(|store| self.request.execute(store, &mut OsRng, self.policy))
+            .map_err(api_error)?;
         let key_arn = response["KeyArn"].as_str().unwrap_or("-").to_string();
         // The allocation of the wiped text moves into the body (no copy).
         let body = core::mem::take(&mut *response.to_text()).into_bytes();
