@@ -10,16 +10,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/clients.rs"]
+mod clients;
+
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
-use aws_sdk_paymentcryptographydata::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_paymentcryptographydata::types::{
     AsymmetricEncryptionAttributes, EncryptionDecryptionAttributes, EncryptionMode, PaddingType,
     SymmetricEncryptionAttributes,
 };
-use aws_sdk_paymentcryptographydata::{Client, Config};
-use aws_smithy_types::retry::RetryConfig;
 use paycrypt::{Key, KeyIdentifier, KeyStore, MemoryKeyStore};
 use paycrypt_server::credentials::CredentialStore;
 use paycrypt_server::engine::DEMO_KEYS;
@@ -69,16 +69,7 @@ async fn an_rsa_operation_runs_off_the_connections_thread() {
         .unwrap();
     let addr = server.local_addr().unwrap();
     tokio::spawn(server.run(std::future::pending()));
-    let c = Client::from_conf(
-        Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-2"))
-            .endpoint_url(format!("http://{addr}"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .build(),
-    );
+    let c = clients::data(&format!("http://{addr}"), "us-east-2");
     let oaep = || {
         AsymmetricEncryptionAttributes::builder()
             .padding_type(PaddingType::OaepSha256)

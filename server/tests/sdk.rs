@@ -4,10 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/clients.rs"]
+mod clients;
+
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_paymentcryptographydata::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_paymentcryptographydata::config::Credentials;
 use aws_sdk_paymentcryptographydata::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_paymentcryptographydata::operation::decrypt_data::DecryptDataError;
 use aws_sdk_paymentcryptographydata::operation::encrypt_data::EncryptDataError;
@@ -16,14 +19,13 @@ use aws_sdk_paymentcryptographydata::types::{
     DukptEncryptionAttributes, DukptEncryptionMode, EncryptionDecryptionAttributes, EncryptionMode,
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
-use aws_sdk_paymentcryptographydata::{Client, Config};
+use aws_sdk_paymentcryptographydata::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_types::retry::RetryConfig;
 use paycrypt::{Key, KeyIdentifier, KeyStore, MemoryKeyStore};
 use paycrypt_server::credentials::CredentialStore;
 use paycrypt_server::engine::DEMO_KEYS;
@@ -81,13 +83,7 @@ async fn start() -> SocketAddr {
 }
 
 fn config(addr: SocketAddr, secret: &str) -> aws_sdk_paymentcryptographydata::config::Builder {
-    Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .endpoint_url(format!("http://{addr}"))
-        .credentials_provider(Credentials::new("test", secret, None, None, "test"))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
+    clients::data_config(&format!("http://{addr}"), REGION, secret)
 }
 
 fn client(addr: SocketAddr) -> Client {

@@ -7,6 +7,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "support/clients.rs"]
+mod clients;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -22,7 +25,6 @@ use aws_sdk_paymentcryptography::types::{
 use aws_sdk_paymentcryptographydata::types::{
     EncryptionDecryptionAttributes, EncryptionMode, SymmetricEncryptionAttributes,
 };
-use aws_smithy_types::retry::RetryConfig;
 use rsa::pkcs8::DecodePublicKey;
 use x509_cert::der::{DecodePem, Encode};
 
@@ -85,31 +87,11 @@ fn temp_dir() -> PathBuf {
 }
 
 fn control(endpoint: &str) -> aws_sdk_paymentcryptography::Client {
-    use aws_sdk_paymentcryptography::config::{BehaviorVersion, Credentials, Region};
-    aws_sdk_paymentcryptography::Client::from_conf(
-        aws_sdk_paymentcryptography::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .endpoint_url(endpoint)
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .build(),
-    )
+    clients::control(endpoint, REGION)
 }
 
 fn data(endpoint: &str) -> aws_sdk_paymentcryptographydata::Client {
-    use aws_sdk_paymentcryptographydata::config::{BehaviorVersion, Credentials, Region};
-    aws_sdk_paymentcryptographydata::Client::from_conf(
-        aws_sdk_paymentcryptographydata::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .endpoint_url(endpoint)
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .build(),
-    )
+    clients::data(endpoint, REGION)
 }
 
 fn attributes(usage: KeyUsage, algorithm: KeyAlgorithm) -> KeyAttributes {
