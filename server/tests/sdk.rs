@@ -10,6 +10,7 @@ mod clients;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_paymentcryptographydata::Client;
 use aws_sdk_paymentcryptographydata::config::Credentials;
 use aws_sdk_paymentcryptographydata::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_paymentcryptographydata::operation::decrypt_data::DecryptDataError;
@@ -19,7 +20,6 @@ use aws_sdk_paymentcryptographydata::types::{
     DukptEncryptionAttributes, DukptEncryptionMode, EncryptionDecryptionAttributes, EncryptionMode,
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
-use aws_sdk_paymentcryptographydata::Client;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
