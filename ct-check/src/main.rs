@@ -260,6 +260,8 @@ const CASES: [(&str, fn()); 10] = [
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "all".to_string());
+    // `run.sh` checks this line: the same RUSTFLAGS build this crate and paycrypt.
+    eprintln!("ct-check: des lanes: {}", cfg!(paycrypt_des_lanes));
     let mut ran = 0;
     for (name, case) in CASES {
         if which == name || (which == "all" && !name.starts_with("control")) {

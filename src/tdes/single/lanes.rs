@@ -9,17 +9,19 @@
 //! both halves of each (so that a 64-bit shift is a 32-bit rotation), each lane picks its S-box's
 //! six input bits with its own shift, and `f` is gathered into every lane by three
 //! OR-with-swapped-lanes steps. A round is then bound by that gathering's latency rather than by the
-//! integer units. Measured (`PERFORMANCE.md`, "The one-block core in builds for AVX-512"): TDES CBC
-//! encryption 16 % faster than the scalar rounds built for the same CPU (which the compiler then
-//! vectorises by itself, gathering the counts with byte permutes, and which run slower than the
-//! portable build's scalar code), 6 % faster than the portable build; with AVX2 only (four-lane shifts, no vector rotate) no faster than
+//! integer units. Measured (`PERFORMANCE.md`, "Builds for AVX-512: the one-block rounds on eight vector
+//! lanes"): TDES CBC encryption 11–16 % faster than the scalar rounds built for the same CPU (which the
+//! compiler then vectorises by itself, gathering the counts with byte permutes, and which run slower than
+//! the portable build's scalar code), 6–10 % faster than the portable build; with AVX2 only (four-lane shifts, no vector rotate) no faster than
 //! the scalar rounds, so AVX2 builds keep those.
 //!
 //! Constant time: valgrind cannot run AVX-512 code, so `ct-check/run.sh` checks this module's source
 //! built for the x86-64 baseline (`--cfg paycrypt_des_lanes` forces the lanes on) as it checks the
 //! scalar rounds; every instruction the AVX-512 build uses here (`vpsrlvq`, `vprorvq`, `vpand`,
-//! `vpternlogq`, lane extracts, `vpor`, `vmovq`, `vpbroadcastq`) has a fixed timing. The lanes live in
-//! registers, like the scalar round's temporaries; the block's halves are wiped by the caller.
+//! `vpternlogq`, lane extracts, `vpor`, `vmovq`, `vpbroadcastq`) has a fixed timing. The lanes are
+//! temporaries like the scalar round's (in vector registers in an AVX-512 build; other builds may spill
+//! them to the stack, which the stack overwrite after each public operation covers, SECURITY.md); the
+//! block's halves are wiped by the caller.
 
 use super::{POS, ROT, WORDS};
 
