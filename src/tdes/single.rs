@@ -377,11 +377,9 @@ mod tests {
     /// The eight-lane rounds and the scalar rounds agree, whichever of them this build uses.
     #[test]
     fn lanes_match_the_scalar_rounds() {
-        let mut x = 0x0123_4567_89AB_CDEFu64;
-        let mut next = || {
-            x = x.rotate_left(23).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5555;
-            x
-        };
+        use rand_core::TryRng;
+        let mut rng = crate::test_rng::Lcg64(15);
+        let mut next = || rng.try_next_u64().unwrap_or_default();
         for _ in 0..500 {
             let s = Schedule::new(next());
             let v = next();
